@@ -1,0 +1,41 @@
+package keel.api.cgroup;
+
+import java.util.Set;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+import keel.api.driver.Driver;
+import keel.api.runtime.Resources;
+
+/** Per-container cgroups: limits, membership, stats, freezing, killing, adoption. */
+@ConsumerType
+public interface CgroupDriver extends Driver {
+
+    /**
+     * Validates {@code resources} (an invalid value fails, naming it, before anything is made), then
+     * creates the container's cgroup with them.
+     */
+    CgroupRecord create(String containerId, Resources resources);
+
+    void update(CgroupRecord cgroup, Resources resources);
+
+    /** Moves process {@code pid} into the cgroup. */
+    void join(CgroupRecord cgroup, int pid);
+
+    Set<Integer> pids(CgroupRecord cgroup);
+
+    CgroupStats stats(CgroupRecord cgroup);
+
+    void freeze(CgroupRecord cgroup);
+
+    void thaw(CgroupRecord cgroup);
+
+    /** Sends {@code signal} to every process in the cgroup, so none escapes by forking. */
+    void killAll(CgroupRecord cgroup, int signal);
+
+    /** Kills what is left and removes the cgroup; removing a missing cgroup is not an error. */
+    void destroy(CgroupRecord cgroup);
+
+    /** Checks that the cgroup still exists and takes it over; returns the record as this driver keeps it. */
+    CgroupRecord adopt(CgroupRecord cgroup);
+}

@@ -1,0 +1,65 @@
+package keel.console.socket;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import keel.console.command.CommandLine;
+import keel.console.command.Invocation;
+
+/**
+ * One connection of the {@code keel} client: read its hello, run the command with stdout and
+ * stderr relayed as frames, relay the client's signals to the command, send the exit code.
+ */
+final class ClientSession implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+
+    private final FrameChannel frames;
+    private final CommandLine commandLine;
+
+    ClientSession(SocketChannel channel, CommandLine commandLine) {
+        this.frames = new FrameChannel(channel);
+        this.commandLine = commandLine;
+    }
+
+    @Override
+    public void run() {
+        try (frames) {
+            Hello hello = Hello.parse(frames.read());
+            PrintStream out = new PrintStream(new FrameOutputStream(frames, Frame.STDOUT), false,
+                    StandardCharsets.UTF_8);
+            PrintStream err = new PrintStream(new FrameOutputStream(frames, Frame.STDERR), true,
+                    StandardCharsets.UTF_8);
+            Invocation io = new Invocation(out, err, hello.stdoutTty());
+            Thread reader = new Thread(() -> readClient(io), "keel-client-reader");
+            reader.setDaemon(true);
+            reader.start();
+            int code = commandLine.execute(hello.args(), io);
+            out.flush();
+            err.flush();
+            frames.write(Frame.EXIT, Frame.intBytes(code));
+        } catch (IOException e) {
+            LOG.debug("client connection ended: {}", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("client session failed", e);
+        }
+    }
+
+    /** Relays what the client sends after its hello; the end of the stream cancels the command. */
+    private void readClient(Invocation io) {
+        try {
+            for (Frame frame = frames.read(); frame != null; frame = frames.read()) {
+                if (frame.type() == Frame.SIGNAL && frame.payload().length == 4) {
+                    io.signal(frame.intPayload());
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("client reader ended: {}", e.getMessage());
+        }
+        io.cancel();
+    }
+}

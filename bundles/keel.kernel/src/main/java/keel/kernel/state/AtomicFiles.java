@@ -1,0 +1,91 @@
+package keel.kernel.state;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+import keel.api.ErrorKind;
+import keel.api.KeelException;
+
+/**
+ * Writes a file so that a reader (or a daemon restarted after kill -9) sees the old content or the
+ * new, never a part: write a temporary file beside it, fsync it, rename it over the target, fsync
+ * the directory. A failure (disk full) leaves the old file as it was and removes the temporary one.
+ */
+public final class AtomicFiles {
+    /** Temporary files carry this prefix, so that start-up can remove the debris of a crash. */
+    public static final String TEMP_PREFIX = ".tmp-";
+
+    private AtomicFiles() {
+    }
+
+    public static void write(Path target, byte[] content) {
+        Path dir = target.toAbsolutePath().getParent();
+        Path temp = dir.resolve(TEMP_PREFIX + target.getFileName() + "-" + ProcessHandle.current().pid() + "-"
+                + Thread.currentThread().getId());
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    out.write(buffer);
+                }
+                out.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the filesystem of " + dir + " cannot rename atomically", e);
+            }
+            syncDirectory(dir);
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new KeelException(ErrorKind.INTERNAL, "cannot write " + target + ": " + describe(e), e);
+        }
+    }
+
+    /** Removes the temporary files a crash left in {@code dir}; returns how many. */
+    public static int removeDebris(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        int removed = 0;
+        try (var entries = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
+            for (Path debris : entries) {
+                deleteQuietly(debris);
+                removed++;
+            }
+        } catch (IOException e) {
+            throw new KeelException(ErrorKind.INTERNAL, "cannot clean " + dir + ": " + describe(e), e);
+        }
+        return removed;
+    }
+
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // the next start removes debris by its prefix
+        }
+    }
+
+    private static String describe(IOException e) {
+        String message = e.getMessage();
+        if (message != null && message.contains("No space left on device")) {
+            return "no space left on device; free space and retry";
+        }
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

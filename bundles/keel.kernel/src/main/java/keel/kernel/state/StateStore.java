@@ -1,0 +1,65 @@
+package keel.kernel.state;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JavaType;
+
+import keel.api.ErrorKind;
+import keel.api.KeelException;
+
+/**
+ * Records kept as JSON files under one directory, each written atomically. Names are checked
+ * before they become paths.
+ */
+public final class StateStore {
+    private final Path dir;
+
+    public StateStore(Path dir) {
+        this.dir = dir;
+        AtomicFiles.removeDebris(dir);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Whether the record exists; cheap, and loads no JSON machinery (start-up reads only what is there). */
+    public boolean contains(String name) {
+        return Files.exists(file(name));
+    }
+
+    public void put(String name, Object record) {
+        AtomicFiles.write(file(name), Json.write(record));
+    }
+
+    public <T> Optional<T> get(String name, JavaType type) {
+        Path file = file(name);
+        try {
+            return Optional.of(Json.read(Files.readAllBytes(file), type, file.toString()));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new KeelException(ErrorKind.INTERNAL, "cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void remove(String name) {
+        try {
+            Files.deleteIfExists(file(name));
+            AtomicFiles.syncDirectory(dir);
+        } catch (IOException e) {
+            throw new KeelException(ErrorKind.INTERNAL, "cannot remove " + file(name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Path file(String name) {
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}") || name.startsWith(AtomicFiles.TEMP_PREFIX)) {
+            throw KeelException.invalid("invalid state record name '%s'", name);
+        }
+        return dir.resolve(name + ".json");
+    }
+}

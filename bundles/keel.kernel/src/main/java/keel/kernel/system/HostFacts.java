@@ -1,0 +1,82 @@
+package keel.kernel.system;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Facts read from the host's /proc and /etc, each in one place. */
+public final class HostFacts {
+    private HostFacts() {
+    }
+
+    public static String kernelVersion() {
+        return firstLine(Path.of("/proc/sys/kernel/osrelease"), System.getProperty("os.version"));
+    }
+
+    public static String operatingSystem() {
+        for (String line : lines(Path.of("/etc/os-release"))) {
+            if (line.startsWith("PRETTY_NAME=")) {
+                return line.substring("PRETTY_NAME=".length()).replace("\"", "");
+            }
+        }
+        return System.getProperty("os.name");
+    }
+
+    public static long memoryBytes() {
+        for (String line : lines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemTotal:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return Runtime.getRuntime().maxMemory();
+    }
+
+    /**
+     * {@code v2} when cgroup2 is mounted at /sys/fs/cgroup, {@code v1} when only v1 hierarchies are,
+     * {@code hybrid} when v1 hierarchies sit beside a cgroup2 mount (as on this project's test hosts).
+     */
+    public static String cgroupVersion() {
+        return cgroupVersion(lines(Path.of("/proc/self/mountinfo")));
+    }
+
+    static String cgroupVersion(List<String> mountinfo) {
+        boolean v1 = false;
+        boolean v2 = false;
+        boolean unifiedRoot = false;
+        for (String line : mountinfo) {
+            String[] parts = line.split(" - ", 2);
+            if (parts.length < 2) {
+                continue;
+            }
+            String fsType = parts[1].split(" ")[0];
+            String mountPoint = parts[0].split(" ")[4];
+            if (fsType.equals("cgroup2")) {
+                v2 = true;
+                unifiedRoot |= mountPoint.equals("/sys/fs/cgroup");
+            } else if (fsType.equals("cgroup")) {
+                v1 = true;
+            }
+        }
+        if (unifiedRoot && !v1) {
+            return "v2";
+        }
+        if (v1) {
+            return v2 ? "hybrid" : "v1";
+        }
+        return v2 ? "v2" : "none";
+    }
+
+    private static String firstLine(Path file, String fallback) {
+        List<String> lines = lines(file);
+        return lines.isEmpty() ? fallback : lines.get(0).trim();
+    }
+
+    private static List<String> lines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

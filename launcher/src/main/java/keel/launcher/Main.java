@@ -1,0 +1,180 @@
+package keel.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.felix.framework.FrameworkFactory;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceListener;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code keel daemon}: boots Felix with the distribution's bundles, in the foreground, with the
+ * Gogo console when on a terminal; exits when the framework stops (console {@code exit},
+ * {@code keel daemon stop}, SIGTERM).
+ */
+public final class Main {
+    /** What the socket server registers once the daemon answers the CLI. */
+    private static final String READY_SERVICE = "keel.console.socket.SocketServer";
+    private static final String CONSOLE_BUNDLE = "org.apache.felix.gogo.shell";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Distribution dist = Distribution.locate();
+        Properties defaults = dist.defaults();
+        DaemonOptions options;
+        try {
+            options = DaemonOptions.parse(Arrays.asList(args), new DaemonOptions.Defaults(
+                    Path.of(defaults.getProperty("keel.root")), Path.of(defaults.getProperty("keel.run"))),
+                    System.console() != null);
+        } catch (IllegalArgumentException e) {
+            System.err.println("keel: " + e.getMessage());
+            System.exit(125);
+            return;
+        }
+        try {
+            System.exit(run(dist, defaults, options));
+        } catch (Exception e) {
+            System.err.println("keel: the daemon failed to start: " + e.getMessage());
+            LoggerFactory.getLogger(Main.class).error("the daemon failed to start", e);
+            System.exit(125);
+        }
+    }
+
+    private static int run(Distribution dist, Properties defaults, DaemonOptions options) throws Exception {
+        prepareDirectories(options);
+        System.setProperty("keel.root", options.root().toString());
+        System.setProperty("keel.log.console", options.logLevel().toUpperCase(java.util.Locale.ROOT));
+        System.setProperty("logback.configurationFile", dist.conf("logback.xml").toString());
+        // Logback reads its configuration while Felix boots (two cores); SLF4J hands out substitute
+        // loggers meanwhile and replays what they logged.
+        Thread logging = new Thread(LoggerFactory::getILoggerFactory, "keel-logging-init");
+        logging.start();
+        try (DaemonLock lock = DaemonLock.acquire(options.run(), Duration.ofSeconds(15))) {
+            Map<String, String> config = FrameworkConfig.of(options, defaults, dist.version());
+            Framework framework = new FrameworkFactory().newFramework(config);
+            framework.init();
+            CountDownLatch ready = readiness(framework.getBundleContext());
+            List<Bundle> bundles = install(framework.getBundleContext(), dist.bundles(), options.console());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "keel-shutdown"));
+            framework.start();
+            for (Bundle bundle : bundles) {
+                start(bundle);
+            }
+            framework.adapt(FrameworkStartLevel.class).setStartLevel(2);
+            if (!ready.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the daemon socket did not come up within 30 s; see "
+                        + options.root().resolve("logs/daemon.log"));
+            }
+            logging.join();
+            Logger log = LoggerFactory.getLogger(Main.class);
+            long now = System.currentTimeMillis();
+            long millis = now - launchedAt();
+            log.info("keel daemon {} ready {} ms after launch (pid {}, root {}, run {})", dist.version(), millis,
+                    ProcessHandle.current().pid(), options.root(), options.run());
+            if (options.exitWhenReady()) {
+                // for bench/boot.sh: the wall clock at ready, and the time since keel-daemon started
+                System.out.println("ready at " + now + " ms, " + millis + " ms after launch");
+                System.out.flush();
+                Runtime.getRuntime().halt(0);
+            }
+            framework.waitForStop(0);
+            log.info("keel daemon stopped");
+            return 0;
+        }
+    }
+
+    /** When keel-daemon was started (it sets KEEL_LAUNCHED_AT_MS), else when this JVM's process started. */
+    private static long launchedAt() {
+        String stamp = System.getenv("KEEL_LAUNCHED_AT_MS");
+        if (stamp != null && stamp.matches("\\d+")) {
+            return Long.parseLong(stamp);
+        }
+        return ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli)
+                .orElse(System.currentTimeMillis());
+    }
+
+    private static void prepareDirectories(DaemonOptions options) throws IOException {
+        for (Path dir : List.of(options.root(), options.run(), options.root().resolve("plugins"),
+                options.root().resolve("logs"))) {
+            Files.createDirectories(dir);
+        }
+        for (Path dir : List.of(options.root(), options.run())) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    private static CountDownLatch readiness(BundleContext context) throws Exception {
+        CountDownLatch ready = new CountDownLatch(1);
+        ServiceListener listener = event -> {
+            if (event.getType() == ServiceEvent.REGISTERED) {
+                ready.countDown();
+            }
+        };
+        context.addServiceListener(listener, "(" + Constants.OBJECTCLASS + "=" + READY_SERVICE + ")");
+        return ready;
+    }
+
+    /** Installs by reference (no copy into the cache); the console bundle only with a console, last. */
+    private static List<Bundle> install(BundleContext context, List<Path> jars, boolean console)
+            throws BundleException {
+        List<Bundle> bundles = new ArrayList<>();
+        for (Path jar : jars) {
+            Bundle bundle = context.installBundle("reference:" + jar.toUri());
+            if (CONSOLE_BUNDLE.equals(bundle.getSymbolicName())) {
+                if (!console) {
+                    bundle.uninstall();
+                    continue;
+                }
+                bundle.adapt(BundleStartLevel.class).setStartLevel(2);
+            } else {
+                bundle.adapt(BundleStartLevel.class).setStartLevel(1);
+            }
+            bundles.add(bundle);
+        }
+        return bundles;
+    }
+
+    private static void start(Bundle bundle) {
+        if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) != null) {
+            return;
+        }
+        try {
+            bundle.start();
+        } catch (BundleException e) {
+            LoggerFactory.getLogger(Main.class).error("bundle {} did not start: {}", bundle.getSymbolicName(), e.getMessage(), e);
+        }
+    }
+
+    private static void stop(Framework framework) {
+        try {
+            if (framework.getState() == Bundle.ACTIVE || framework.getState() == Bundle.STARTING) {
+                framework.stop();
+            }
+            framework.waitForStop(20_000);
+        } catch (BundleException | InterruptedException e) {
+            LoggerFactory.getLogger(Main.class).warn("framework stop: {}", e.getMessage());
+        }
+    }
+}
