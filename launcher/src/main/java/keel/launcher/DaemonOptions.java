@@ -18,6 +18,22 @@ record DaemonOptions(Path root, Path run, boolean console, String logLevel, bool
     static final String USAGE = "usage: keel daemon [--root DIR] [--run DIR] [--detach] [--no-console] "
             + "[--log-level trace|debug|info|warn|error] [--exit-when-ready]";
 
+    static final String HELP = """
+            Usage: keel daemon [OPTIONS] | keel daemon stop | keel daemon status
+
+            Runs the Keel daemon in the foreground, with the Gogo console (scope keel) on a terminal.
+            The keel client starts one in the background when none answers.
+
+            Options:
+                  --root DIR             state root (default /var/lib/keel)
+                  --run DIR              runtime directory: socket, pid, lock (default /run/keel)
+                  --detach               no console; the client uses this to start a daemon
+                  --no-console           no console on this terminal
+                  --log-level LEVEL      what the terminal shows: trace, debug, info, warn (default), error
+                  --exit-when-ready      exit once ready and print the boot time (for bench/boot.sh)
+              -h, --help                 show this help
+            """;
+
     static DaemonOptions parse(List<String> args, Defaults defaults, boolean terminal) {
         if (args.isEmpty() || !args.get(0).equals("daemon")) {
             throw new IllegalArgumentException(USAGE);
@@ -40,6 +56,7 @@ record DaemonOptions(Path root, Path run, boolean console, String logLevel, bool
                 case "--run" -> run = Path.of(value != null ? value : next(args, ++i, arg)).toAbsolutePath();
                 case "--log-level" -> level = level(value != null ? value : next(args, ++i, arg));
                 case "--detach", "--no-console" -> console = false;
+                case "--help", "-h" -> throw new HelpRequested();
                 case "--exit-when-ready" -> {
                     exitWhenReady = true;
                     console = false;
@@ -64,6 +81,15 @@ record DaemonOptions(Path root, Path run, boolean console, String logLevel, bool
             throw new IllegalArgumentException("unknown log level '" + level + "'; " + USAGE);
         }
         return l;
+    }
+
+    /** {@code --help}: print {@link #HELP} and exit 0. */
+    static final class HelpRequested extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HelpRequested() {
+            super(null, null, false, false);
+        }
     }
 
     /** The embedded defaults, from conf/keel.properties. */

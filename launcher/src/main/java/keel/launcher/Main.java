@@ -48,6 +48,10 @@ public final class Main {
             options = DaemonOptions.parse(Arrays.asList(args), new DaemonOptions.Defaults(
                     Path.of(defaults.getProperty("keel.root")), Path.of(defaults.getProperty("keel.run"))),
                     System.console() != null);
+        } catch (DaemonOptions.HelpRequested help) {
+            System.out.print(DaemonOptions.HELP);
+            System.exit(0);
+            return;
         } catch (IllegalArgumentException e) {
             System.err.println("keel: " + e.getMessage());
             System.exit(125);

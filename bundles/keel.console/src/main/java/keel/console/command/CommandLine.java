@@ -1,17 +1,10 @@
 package keel.console.command;
 
-import static org.osgi.service.component.annotations.ReferenceCardinality.MULTIPLE;
-import static org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC;
-import static org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,20 +16,16 @@ import keel.api.KeelException;
  * {@code --help}, runs it, and turns an error into one message and the exit code of its kind.
  * The daemon socket and the Gogo console both call this, so each command behaves the same in both.
  */
-@Component(service = CommandLine.class)
 public class CommandLine {
     private static final Logger LOG = LoggerFactory.getLogger(CommandLine.class);
     private static final Option HELP = Option.flag("help", 'h', "show this help");
 
-    private final Map<String, Command> commands = new ConcurrentHashMap<>();
+    private final Map<String, Command> commands = new TreeMap<>();
 
-    @Reference(cardinality = MULTIPLE, policy = DYNAMIC, policyOption = GREEDY, unbind = "removeCommand")
-    void addCommand(Command command) {
-        commands.put(command.name(), command);
-    }
-
-    void removeCommand(Command command) {
-        commands.remove(command.name(), command);
+    public CommandLine(List<Command> commands) {
+        for (Command command : commands) {
+            this.commands.put(command.name(), command);
+        }
     }
 
     /** Runs {@code argv} (without the program name) and returns the exit code. */
@@ -81,9 +70,9 @@ public class CommandLine {
         }
     }
 
-    /** The registered commands by name. */
+    /** The commands by name. */
     public Map<String, Command> commands() {
-        return new TreeMap<>(commands);
+        return commands;
     }
 
     private Command find(String name) {

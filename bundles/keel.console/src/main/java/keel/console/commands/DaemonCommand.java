@@ -5,8 +5,6 @@ import java.time.Instant;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,12 +17,10 @@ import keel.console.command.Invocation;
  * {@code keel daemon stop|status}. ({@code keel daemon} itself, which starts the daemon in the
  * foreground, is done by the client, which runs {@code keel-daemon}.)
  */
-@Component(service = Command.class)
 public class DaemonCommand implements Command {
     private static final Logger LOG = LoggerFactory.getLogger(DaemonCommand.class);
     private final BundleContext context;
 
-    @Activate
     public DaemonCommand(BundleContext context) {
         this.context = context;
     }

@@ -2,10 +2,6 @@ package keel.console.commands;
 
 import java.util.List;
 
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
-
 import keel.api.driver.DriverKind;
 import keel.api.kernel.DriverKindReport;
 import keel.api.kernel.DriverReport;
@@ -18,12 +14,10 @@ import keel.console.command.Output;
 import keel.console.command.Table;
 
 /** {@code keel drivers}: each kind's bound provider and the alternatives, with why each is not bound. */
-@Component(service = Command.class)
 public class DriversCommand implements Command {
     private final DriverService drivers;
 
-    @Activate
-    public DriversCommand(@Reference DriverService drivers) {
+    public DriversCommand(DriverService drivers) {
         this.drivers = drivers;
     }
 

@@ -10,10 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
-
 import keel.api.KeelException;
 import keel.api.kernel.Event;
 import keel.api.kernel.EventService;
@@ -24,7 +20,6 @@ import keel.console.command.Option;
 import keel.console.command.Output;
 
 /** {@code keel events}: the kernel's event stream, live, as {@code docker events} shows it. */
-@Component(service = Command.class)
 public class EventsCommand implements Command {
     private static final Option SINCE = Option.value("since", (char) 0, "TIME",
             "also show buffered events since TIME (RFC 3339, unix seconds, or a duration such as 10m)");
@@ -34,8 +29,7 @@ public class EventsCommand implements Command {
 
     private final EventService events;
 
-    @Activate
-    public EventsCommand(@Reference EventService events) {
+    public EventsCommand(EventService events) {
         this.events = events;
     }
 

@@ -3,10 +3,6 @@ package keel.console.commands;
 import java.util.List;
 import java.util.Map;
 
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
-
 import keel.api.kernel.DriverKindReport;
 import keel.api.kernel.HostInfo;
 import keel.api.kernel.SystemService;
@@ -17,12 +13,10 @@ import keel.console.command.Invocation;
 import keel.console.command.Option;
 import keel.console.command.Output;
 
-@Component(service = Command.class)
 public class InfoCommand implements Command {
     private final SystemService system;
 
-    @Activate
-    public InfoCommand(@Reference SystemService system) {
+    public InfoCommand(SystemService system) {
         this.system = system;
     }
 

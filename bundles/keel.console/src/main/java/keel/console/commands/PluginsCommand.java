@@ -2,10 +2,6 @@ package keel.console.commands;
 
 import java.util.List;
 
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
-
 import keel.api.kernel.PluginInfo;
 import keel.api.kernel.SystemService;
 import keel.console.command.Arguments;
@@ -16,12 +12,10 @@ import keel.console.command.Output;
 import keel.console.command.Table;
 
 /** {@code keel plugins}: the third-party bundles installed from the plugins directory. */
-@Component(service = Command.class)
 public class PluginsCommand implements Command {
     private final SystemService system;
 
-    @Activate
-    public PluginsCommand(@Reference SystemService system) {
+    public PluginsCommand(SystemService system) {
         this.system = system;
     }
 

@@ -2,10 +2,6 @@ package keel.console.commands;
 
 import java.util.List;
 
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
-
 import keel.api.driver.DriverKind;
 import keel.api.kernel.DriverKindReport;
 import keel.api.kernel.DriverService;
@@ -15,15 +11,13 @@ import keel.console.command.Invocation;
 import keel.console.command.Option;
 
 /** {@code keel swap KIND ID}: make an installed driver the bound one. */
-@Component(service = Command.class)
 public class SwapCommand implements Command {
     private static final String USAGE = "swap KIND ID | swap --auto KIND";
     private static final Option AUTO = Option.flag("auto", (char) 0,
             "forget the swap choice for KIND: the highest ranked driver is bound again");
     private final DriverService drivers;
 
-    @Activate
-    public SwapCommand(@Reference DriverService drivers) {
+    public SwapCommand(DriverService drivers) {
         this.drivers = drivers;
     }
 

@@ -2,10 +2,6 @@ package keel.console.commands;
 
 import java.util.List;
 
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.Reference;
-
 import keel.api.kernel.SystemService;
 import keel.api.kernel.VersionInfo;
 import keel.console.command.Arguments;
@@ -14,12 +10,10 @@ import keel.console.command.Invocation;
 import keel.console.command.Option;
 import keel.console.command.Output;
 
-@Component(service = Command.class)
 public class VersionCommand implements Command {
     private final SystemService system;
 
-    @Activate
-    public VersionCommand(@Reference SystemService system) {
+    public VersionCommand(SystemService system) {
         this.system = system;
     }
 

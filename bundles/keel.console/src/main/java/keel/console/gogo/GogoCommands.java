@@ -1,12 +1,8 @@
 package keel.console.gogo;
 
-import static org.osgi.service.component.annotations.ReferenceCardinality.MULTIPLE;
-import static org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC;
-import static org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY;
-
+import java.util.ArrayList;
 import java.util.Hashtable;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
 
 import org.apache.felix.service.command.Function;
 import org.osgi.framework.BundleContext;
@@ -25,38 +21,27 @@ import keel.console.command.CommandLine;
  */
 @Component(immediate = true)
 public class GogoCommands {
-    private final BundleContext context;
-    private final CommandLine commandLine;
-    private final Map<Command, ServiceRegistration<Function>> registrations = new ConcurrentHashMap<>();
+    private final List<ServiceRegistration<Function>> registrations = new ArrayList<>();
 
     @Activate
     public GogoCommands(BundleContext context, @Reference CommandLine commandLine) {
-        this.context = context;
-        this.commandLine = commandLine;
+        for (Command command : commandLine.commands().values()) {
+            Hashtable<String, Object> properties = new Hashtable<>();
+            properties.put("osgi.command.scope", "keel");
+            properties.put("osgi.command.function", new String[] {command.name()});
+            registrations.add(context.registerService(Function.class, new GogoFunction(command.name(), commandLine),
+                    properties));
+        }
     }
 
-    @Reference(cardinality = MULTIPLE, policy = DYNAMIC, policyOption = GREEDY, unbind = "removeCommand")
-    void addCommand(Command command) {
-        Hashtable<String, Object> properties = new Hashtable<>();
-        properties.put("osgi.command.scope", "keel");
-        properties.put("osgi.command.function", new String[] {command.name()});
-        registrations.put(command, context.registerService(Function.class,
-                new GogoFunction(command.name(), commandLine), properties));
-    }
-
-    void removeCommand(Command command) {
-        ServiceRegistration<Function> registration = registrations.remove(command);
-        if (registration != null) {
+    @Deactivate
+    void deactivate() {
+        for (ServiceRegistration<Function> registration : registrations) {
             try {
                 registration.unregister();
             } catch (IllegalStateException alreadyGone) {
                 // the bundle is stopping
             }
         }
-    }
-
-    @Deactivate
-    void deactivate() {
-        registrations.keySet().forEach(this::removeCommand);
     }
 }

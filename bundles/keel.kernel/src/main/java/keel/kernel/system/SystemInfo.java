@@ -10,6 +10,9 @@ import java.util.Optional;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.namespace.PackageNamespace;
+import org.osgi.framework.wiring.BundleWire;
+import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -44,17 +47,24 @@ public class SystemInfo implements SystemService {
     @Override
     public VersionInfo version() {
         Bundle framework = context.getBundle(0);
-        String api = "";
-        for (Bundle b : context.getBundles()) {
-            if ("keel.api".equals(b.getSymbolicName())) {
-                api = b.getVersion().toString();
-            }
-        }
+        String api = apiVersion();
         String keel = context.getProperty("keel.version");
         return new VersionInfo(keel == null ? context.getBundle().getVersion().toString() : keel, api,
                 System.getProperty("java.vm.name") + " " + Runtime.version(),
                 framework.getSymbolicName() + " " + framework.getVersion(), System.getProperty("os.name"),
                 System.getProperty("os.arch"));
+    }
+
+    /** The version of the driver contract package this kernel is wired to, e.g. 1.0.0. */
+    private String apiVersion() {
+        BundleWiring wiring = context.getBundle().adapt(BundleWiring.class);
+        for (BundleWire wire : wiring.getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE)) {
+            Map<String, Object> attributes = wire.getCapability().getAttributes();
+            if ("keel.api.driver".equals(attributes.get(PackageNamespace.PACKAGE_NAMESPACE))) {
+                return String.valueOf(attributes.get(PackageNamespace.CAPABILITY_VERSION_ATTRIBUTE));
+            }
+        }
+        return "unknown";
     }
 
     @Override

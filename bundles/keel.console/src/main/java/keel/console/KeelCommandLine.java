@@ -1,0 +1,36 @@
+package keel.console;
+
+import java.util.List;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import keel.api.kernel.DriverService;
+import keel.api.kernel.EventService;
+import keel.api.kernel.SystemService;
+import keel.console.command.CommandLine;
+import keel.console.commands.DaemonCommand;
+import keel.console.commands.DriversCommand;
+import keel.console.commands.EventsCommand;
+import keel.console.commands.InfoCommand;
+import keel.console.commands.PluginsCommand;
+import keel.console.commands.SwapCommand;
+import keel.console.commands.VersionCommand;
+
+/**
+ * The {@code keel} commands over the kernel's services. It exists only while the kernel does, so
+ * the socket and the console (which need it) come up with every command ready, never half.
+ */
+@Component(service = CommandLine.class)
+public class KeelCommandLine extends CommandLine {
+
+    @Activate
+    public KeelCommandLine(BundleContext context, @Reference SystemService system, @Reference DriverService drivers,
+            @Reference EventService events) {
+        super(List.of(new VersionCommand(system), new InfoCommand(system), new DriversCommand(drivers),
+                new PluginsCommand(system), new SwapCommand(drivers), new EventsCommand(events),
+                new DaemonCommand(context)));
+    }
+}

@@ -1,0 +1,97 @@
+package keel.it.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the built {@code keel} client against a daemon of its own root and run directories (under
+ * target/), and stops that daemon by its pid afterwards.
+ */
+final class Keel implements AutoCloseable {
+    static final Path DIST = Path.of(System.getProperty("keel.dist"));
+    static final Path CLIENT = DIST.resolve("bin/keel");
+
+    /** What one command gave back. */
+    record Result(int code, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    final Path root;
+    final Path run;
+
+    Keel(String name) throws IOException {
+        Path base = Path.of(System.getProperty("keel.it.tmp")).resolve(name);
+        this.root = base.resolve("root");
+        this.run = base.resolve("run");
+        Files.createDirectories(base);
+    }
+
+    /** {@code keel --root R --run R ARGS...} as root. */
+    Result keel(String... args) throws IOException, InterruptedException {
+        return exec(command(List.of(args)));
+    }
+
+    List<String> command(List<String> args) {
+        List<String> command = new ArrayList<>(List.of(CLIENT.toString(), "--root", root.toString(), "--run",
+                run.toString()));
+        command.addAll(args);
+        return command;
+    }
+
+    static Result exec(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        var out = p.getInputStream();
+        var err = p.getErrorStream();
+        byte[][] captured = new byte[2][];
+        Thread errReader = new Thread(() -> {
+            try {
+                captured[1] = err.readAllBytes();
+            } catch (IOException e) {
+                captured[1] = new byte[0];
+            }
+        });
+        errReader.start();
+        captured[0] = out.readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("hung: " + command);
+        }
+        errReader.join();
+        return new Result(p.exitValue(), new String(captured[0], StandardCharsets.UTF_8),
+                new String(captured[1], StandardCharsets.UTF_8));
+    }
+
+    /** The pid of the daemon that serves this run directory, or -1. */
+    long daemonPid() throws IOException {
+        Path pid = run.resolve("keel.pid");
+        if (!Files.exists(pid)) {
+            return -1;
+        }
+        long value = Long.parseLong(Files.readString(pid).trim());
+        return ProcessHandle.of(value).filter(ProcessHandle::isAlive).isPresent() ? value : -1;
+    }
+
+    /** Stops this test's daemon, by its pid, if one runs. */
+    @Override
+    public void close() throws IOException, InterruptedException {
+        long pid = daemonPid();
+        if (pid > 0) {
+            ProcessHandle handle = ProcessHandle.of(pid).orElseThrow();
+            handle.destroy();
+            try {
+                handle.onExit().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                handle.destroyForcibly();
+            }
+        }
+    }
+}
