@@ -45,6 +45,8 @@ struct options {
     const char *root;   /* --root DIR, or NULL for the default */
     int no_autostart;   /* --no-autostart */
     int cmd;            /* index in argv of the first command argument */
+    int argc;           /* the whole command line */
+    char **argv;
 };
 
 /* Incremental parser state for frames arriving from the daemon. */
@@ -219,6 +221,8 @@ static void parse_options(int argc, char **argv, struct options *o)
             break;
     }
     o->cmd = i;
+    o->argc = argc;
+    o->argv = argv;
 }
 
 /* `keel daemon ...` runs the daemon in the foreground, except for the
@@ -334,6 +338,15 @@ static void __attribute__((noreturn)) exec_detached_daemon(char *path, const str
     _exit(EXIT_CANNOT_EXEC);
 }
 
+/* Milliseconds on the monotonic clock. */
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
 /* Has the started daemon process died? A clean exit (status 0) is taken as
  * the daemon having detached, and waiting goes on; anything else is fatal. */
 static void check_started_daemon(pid_t *pid, const char *sock_path, const char *root)
@@ -368,9 +381,7 @@ static int autostart(const char *sock_path, const struct options *o)
     if (pid == 0)
         exec_detached_daemon(path, o);
 
-    /* Counting attempts rather than reading a clock: a connect() that fails
-     * takes microseconds, so this is 30 s give or take a few milliseconds. */
-    for (int i = 0; i < START_TIMEOUT_S * 1000 / RETRY_INTERVAL_MS; i++) {
+    for (long long end = now_ms() + START_TIMEOUT_S * 1000LL; now_ms() < end;) {
         int fd;
         nanosleep(&interval, NULL);   /* no signal handlers yet: no EINTR */
         fd = try_connect(sock_path);
@@ -384,6 +395,13 @@ static int autostart(const char *sock_path, const struct options *o)
          "see %s/logs/daemon.log", sock_path, START_TIMEOUT_S, root_dir(o));
 }
 
+/* Whether the command is `daemon SUB` (stop or status), which must never start a daemon. */
+static int is_daemon_control(const struct options *o, const char *sub)
+{
+    return o->cmd + 1 < o->argc && strcmp(o->argv[o->cmd], "daemon") == 0
+        && strcmp(o->argv[o->cmd + 1], sub) == 0;
+}
+
 /* Connect to the daemon, starting one if allowed and needed. */
 static int connect_daemon(const char *sock_path, const struct options *o)
 {
@@ -393,6 +411,14 @@ static int connect_daemon(const char *sock_path, const struct options *o)
         return fd;
     if (!no_daemon(-fd))
         connect_failed(sock_path, -fd);
+    if (is_daemon_control(o, "stop")) {          /* nothing to stop: done */
+        printf("no keel daemon runs at %s\n", sock_path);
+        exit(0);
+    }
+    if (is_daemon_control(o, "status")) {        /* not running: say so, never start one */
+        printf("not running: no keel daemon at %s\n", sock_path);
+        exit(1);
+    }
     if (o->no_autostart)
         fail(EXIT_CLIENT_ERROR, "no keel daemon at %s (started with --no-autostart)", sock_path);
     if (geteuid() != 0)

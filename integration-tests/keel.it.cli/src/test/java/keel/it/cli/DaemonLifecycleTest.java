@@ -88,6 +88,14 @@ class DaemonLifecycleTest {
         });
         assertFalse(Files.exists(keel.run.resolve("keel.sock")), "socket left behind");
         assertEquals(-1, keel.daemonPid());
+
+        // with no daemon, stop and status say so and never start one
+        Keel.Result again = keel.keel("daemon", "stop");
+        assertEquals(0, again.code(), again.toString());
+        assertTrue(again.out().startsWith("no keel daemon runs at "), again.out());
+        Keel.Result status = keel.keel("daemon", "status");
+        assertEquals(1, status.code(), status.toString());
+        assertEquals(-1, keel.daemonPid(), "stop or status started a daemon");
     }
 
     interface Check {
