@@ -1,5 +1,6 @@
 package keel.console;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.osgi.framework.BundleContext;
@@ -7,11 +8,19 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
+import keel.api.container.ContainerService;
 import keel.api.kernel.DriverService;
 import keel.api.kernel.EventService;
 import keel.api.kernel.SystemService;
+import keel.console.command.Command;
 import keel.console.command.CommandLine;
 import keel.console.commands.DaemonCommand;
+import keel.console.commands.ExecCommand;
+import keel.console.commands.InspectCommand;
+import keel.console.commands.LifecycleCommand;
+import keel.console.commands.LogsCommand;
+import keel.console.commands.PsCommand;
+import keel.console.commands.RunCommand;
 import keel.console.commands.DriversCommand;
 import keel.console.commands.EventsCommand;
 import keel.console.commands.InfoCommand;
@@ -28,9 +37,18 @@ public class KeelCommandLine extends CommandLine {
 
     @Activate
     public KeelCommandLine(BundleContext context, @Reference SystemService system, @Reference DriverService drivers,
-            @Reference EventService events) {
-        super(List.of(new VersionCommand(system), new InfoCommand(system), new DriversCommand(drivers),
-                new PluginsCommand(system), new SwapCommand(drivers), new EventsCommand(events),
-                new DaemonCommand(context)));
+            @Reference EventService events, @Reference ContainerService containers) {
+        super(commands(context, system, drivers, events, containers));
+    }
+
+    private static List<Command> commands(BundleContext context, SystemService system, DriverService drivers,
+            EventService events, ContainerService containers) {
+        List<Command> commands = new ArrayList<>(List.of(new VersionCommand(system), new InfoCommand(system),
+                new DriversCommand(drivers), new PluginsCommand(system), new SwapCommand(drivers),
+                new EventsCommand(events), new DaemonCommand(context), new RunCommand(containers, true),
+                new RunCommand(containers, false), new PsCommand(containers), new InspectCommand(containers),
+                new LogsCommand(containers), new ExecCommand(containers)));
+        commands.addAll(LifecycleCommand.all(containers));
+        return commands;
     }
 }

@@ -1,5 +1,6 @@
 /**
- * The container lifecycle: its states and the one table of moves between them.
+ * Containers as the kernel runs them: the configuration {@code keel create}/{@code run} asks for,
+ * what {@code keel inspect} shows, the lifecycle state machine, and the kernel's container service.
  */
 @org.osgi.annotation.bundle.Export
 @org.osgi.annotation.versioning.Version("1.0.0")

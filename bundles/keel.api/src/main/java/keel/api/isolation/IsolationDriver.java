@@ -5,7 +5,6 @@ import java.util.Optional;
 import org.osgi.annotation.versioning.ConsumerType;
 
 import keel.api.driver.Driver;
-import keel.api.runtime.ProcessSpec;
 
 /** Turns a spec and a root filesystem into an isolated process; exec, signal, adopt. */
 @ConsumerType
@@ -17,8 +16,11 @@ public interface IsolationDriver extends Driver {
      */
     ProcessRecord start(LaunchRequest request, LaunchHooks hooks);
 
-    /** Runs {@code process} inside the running container {@code container}: its namespaces, its cgroup. */
-    ProcessRecord exec(ProcessRecord container, ProcessSpec process, Stdio stdio, LaunchHooks hooks);
+    /**
+     * Runs a process inside a running container: its namespaces, and (through {@code hooks}) its
+     * cgroup, with the container's security settings.
+     */
+    ProcessRecord exec(ExecRequest request, LaunchHooks hooks);
 
     void signal(ProcessRecord process, int signal);
 

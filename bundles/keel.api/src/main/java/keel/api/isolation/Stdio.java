@@ -7,7 +7,8 @@ package keel.api.isolation;
  * @param terminal allocate a pseudo-terminal
  * @param openStdin keep stdin open for an attach
  * @param logPath the json-file log of the container, or null to not log
- * @param attachSocket a unix socket path the supervisor serves for attaching, or null
+ * @param attachSocket the unix socket path the supervisor serves for attaching, in the frame
+ *        protocol of {@link keel.api.container.Attach}
  */
 public record Stdio(boolean terminal, boolean openStdin, String logPath, String attachSocket) {
 }

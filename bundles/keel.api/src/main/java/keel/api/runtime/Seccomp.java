@@ -15,10 +15,25 @@ public record Seccomp(String defaultAction, List<String> architectures, List<Sys
         syscalls = List.copyOf(syscalls);
     }
 
-    /** Syscalls by name and the action for them; {@code errnoRet} applies to SCMP_ACT_ERRNO. */
-    public record Syscall(List<String> names, String action, Integer errnoRet) {
+    /**
+     * Syscalls by name and the action for them; {@code errnoRet} applies to SCMP_ACT_ERRNO; the rule
+     * applies only when every argument condition holds (none: always).
+     */
+    public record Syscall(List<String> names, String action, Integer errnoRet, List<Arg> args) {
         public Syscall {
             names = List.copyOf(names);
+            args = args == null ? List.of() : List.copyOf(args);
         }
+
+        public Syscall(List<String> names, String action, Integer errnoRet) {
+            this(names, action, errnoRet, List.of());
+        }
+    }
+
+    /**
+     * A condition on argument {@code index}: {@code op} is one of SCMP_CMP_EQ, SCMP_CMP_NE,
+     * SCMP_CMP_MASKED_EQ ((arg &amp; value) == valueTwo), ...
+     */
+    public record Arg(int index, long value, long valueTwo, String op) {
     }
 }

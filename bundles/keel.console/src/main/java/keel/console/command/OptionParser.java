@@ -19,7 +19,7 @@ public final class OptionParser {
 
     public static Arguments parse(String command, List<Option> options, List<String> args,
             boolean optionsStopAtFirstOperand) {
-        Map<String, String> values = new HashMap<>();
+        Map<String, List<String>> values = new HashMap<>();
         List<String> operands = new ArrayList<>();
         boolean optionsEnded = false;
         for (int i = 0; i < args.size(); i++) {
@@ -47,18 +47,18 @@ public final class OptionParser {
                         i = needValue(command, args, i, "--" + name);
                         inline = args.get(i);
                     }
-                    values.put(option.name(), inline);
+                    add(values, option, inline);
                 } else if (inline != null) {
                     throw KeelException.invalid("option --%s of 'keel %s' takes no value", name, command);
                 } else {
-                    values.put(option.name(), "true");
+                    add(values, option, "true");
                 }
                 continue;
             }
             for (int k = 1; k < arg.length(); k++) {
                 Option option = byShort(command, options, arg.charAt(k));
                 if (!option.takesValue()) {
-                    values.put(option.name(), "true");
+                    add(values, option, "true");
                     continue;
                 }
                 String rest = arg.substring(k + 1);
@@ -66,11 +66,15 @@ public final class OptionParser {
                     i = needValue(command, args, i, "-" + arg.charAt(k));
                     rest = args.get(i);
                 }
-                values.put(option.name(), rest);
+                add(values, option, rest);
                 break;
             }
         }
         return new Arguments(values, operands);
+    }
+
+    private static void add(Map<String, List<String>> values, Option option, String value) {
+        values.computeIfAbsent(option.name(), k -> new ArrayList<>()).add(value);
     }
 
     private static int needValue(String command, List<String> args, int i, String option) {

@@ -1,5 +1,9 @@
 package keel.console.socket;
 
+import keel.console.frames.Frame;
+import keel.console.frames.FrameChannel;
+import keel.console.frames.FrameOutputStream;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.SocketChannel;
@@ -34,11 +38,18 @@ final class ClientSession implements Runnable {
                     StandardCharsets.UTF_8);
             PrintStream err = new PrintStream(new FrameOutputStream(frames, Frame.STDERR), true,
                     StandardCharsets.UTF_8);
-            Invocation io = new Invocation(out, err, hello.stdoutTty());
-            Thread reader = new Thread(() -> readClient(io), "keel-client-reader");
+            ClientTerminal terminal = new ClientTerminal(frames, hello);
+            Invocation io = new Invocation(out, err, hello.stdoutTty(), terminal,
+                    java.nio.file.Path.of(hello.cwd().isEmpty() ? "/" : hello.cwd()));
+            Thread reader = new Thread(() -> readClient(io, terminal), "keel-client-reader");
             reader.setDaemon(true);
             reader.start();
-            int code = commandLine.execute(hello.args(), io);
+            int code;
+            try {
+                code = commandLine.execute(hello.args(), io);
+            } finally {
+                terminal.restore();
+            }
             out.flush();
             err.flush();
             frames.write(Frame.EXIT, Frame.intBytes(code));
@@ -50,16 +61,30 @@ final class ClientSession implements Runnable {
     }
 
     /** Relays what the client sends after its hello; the end of the stream cancels the command. */
-    private void readClient(Invocation io) {
+    private void readClient(Invocation io, ClientTerminal terminal) {
         try {
             for (Frame frame = frames.read(); frame != null; frame = frames.read()) {
-                if (frame.type() == Frame.SIGNAL && frame.payload().length == 4) {
-                    io.signal(frame.intPayload());
+                byte[] p = frame.payload();
+                switch (frame.type()) {
+                    case Frame.SIGNAL -> {
+                        if (p.length == 4) {
+                            io.signal(frame.intPayload());
+                        }
+                    }
+                    case Frame.STDIN -> terminal.stdinData(p);
+                    case Frame.STDIN_CLOSED -> terminal.stdinClosed();
+                    case Frame.WINDOW -> {
+                        if (p.length == 4) {
+                            io.resized(((p[0] & 0xff) << 8) | (p[1] & 0xff), ((p[2] & 0xff) << 8) | (p[3] & 0xff));
+                        }
+                    }
+                    default -> LOG.debug("ignored a client frame '{}'", (char) frame.type());
                 }
             }
         } catch (IOException e) {
             LOG.debug("client reader ended: {}", e.getMessage());
         }
+        terminal.stdinClosed();
         io.cancel();
     }
 }

@@ -1,5 +1,9 @@
 package keel.console.socket;
 
+import keel.console.frames.Frame;
+import keel.console.frames.FrameChannel;
+import keel.console.frames.FrameOutputStream;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -19,11 +19,14 @@ class OptionParserTest {
     @Test
     void parsesLongShortGroupedAndInlineForms() {
         Arguments a = OptionParser.parse("run", OPTIONS, List.of("-it", "--name=web", "-eA=1", "img", "cmd"), false);
-        assertEquals(Map.of("interactive", "true", "tty", "true", "name", "web", "env", "A=1"), a.values());
+        assertEquals(Map.of("interactive", List.of("true"), "tty", List.of("true"), "name", List.of("web"), "env",
+                List.of("A=1")), a.values());
         assertEquals(List.of("img", "cmd"), a.operands());
         Arguments b = OptionParser.parse("run", OPTIONS, List.of("--name", "db", "-e", "B=2"), false);
         assertEquals("db", b.value("name").orElseThrow());
         assertEquals("B=2", b.value("env").orElseThrow());
+        Arguments c = OptionParser.parse("run", OPTIONS, List.of("-e", "A=1", "--env", "B=2", "-eC=3"), false);
+        assertEquals(List.of("A=1", "B=2", "C=3"), c.all("env"));
     }
 
     @Test

@@ -118,6 +118,21 @@ public class DriverBindings implements DriverService, Drivers {
         return network.await(settings.driverWait());
     }
 
+    @Override
+    public Optional<IsolationDriver> boundIsolation() {
+        return isolation.current().map(Provider::service);
+    }
+
+    @Override
+    public Optional<CgroupDriver> boundCgroup() {
+        return cgroup.current().map(Provider::service);
+    }
+
+    @Override
+    public Optional<String> boundId(DriverKind kind) {
+        return slots.get(kind).current().map(Provider::id);
+    }
+
     // --- DriverService ---
 
     @Override

@@ -1,6 +1,9 @@
 package keel.kernel.drivers;
 
 import java.util.Map;
+import java.util.Optional;
+
+import keel.api.driver.DriverKind;
 
 import keel.api.cgroup.CgroupDriver;
 import keel.api.image.ImageFormat;
@@ -29,6 +32,15 @@ public interface Drivers {
     RegistryClient registry();
 
     NetworkDriver network();
+
+    /** The bound isolation driver now, without waiting (for background sweeps). */
+    Optional<IsolationDriver> boundIsolation();
+
+    /** The bound cgroup driver now, without waiting (for background sweeps). */
+    Optional<CgroupDriver> boundCgroup();
+
+    /** The id of the driver bound for {@code kind} now, if any. */
+    Optional<String> boundId(DriverKind kind);
 
     /** The host facts of every bound driver by kind label, without waiting for kinds that have none. */
     Map<String, Map<String, String>> facts();

@@ -67,6 +67,31 @@ public final class HostFacts {
         return v2 ? "v2" : "none";
     }
 
+    /**
+     * The v1 hierarchies mounted under /sys/fs/cgroup, by their directory names (e.g. memory,
+     * cpu,cpuacct, pids); empty on a cgroup2-only host.
+     */
+    public static List<String> cgroupV1Controllers() {
+        return cgroupV1Controllers(lines(Path.of("/proc/self/mountinfo")));
+    }
+
+    static List<String> cgroupV1Controllers(List<String> mountinfo) {
+        List<String> controllers = new java.util.ArrayList<>();
+        for (String line : mountinfo) {
+            String[] parts = line.split(" - ", 2);
+            if (parts.length < 2 || !parts[1].startsWith("cgroup ")) {
+                continue;
+            }
+            String mountPoint = parts[0].split(" ")[4];
+            String[] superOptions = parts[1].split(" ");
+            boolean named = superOptions.length > 2 && superOptions[2].contains("name=");
+            if (mountPoint.startsWith("/sys/fs/cgroup/") && !named) {
+                controllers.add(mountPoint.substring("/sys/fs/cgroup/".length()));
+            }
+        }
+        return controllers;
+    }
+
     private static String firstLine(Path file, String fallback) {
         List<String> lines = lines(file);
         return lines.isEmpty() ? fallback : lines.get(0).trim();

@@ -1,4 +1,4 @@
-package keel.console.socket;
+package keel.console.frames;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -10,17 +10,17 @@ import java.nio.channels.SocketChannel;
  * reader thread, writers serialised here), so a command can write while the client's signals
  * arrive. (Not through Channels.newInputStream: its streams share one lock and would deadlock.)
  */
-final class FrameChannel implements AutoCloseable {
+public final class FrameChannel implements AutoCloseable {
     private final SocketChannel channel;
     private final ByteBuffer header = ByteBuffer.allocate(5);
     private final Object writeLock = new Object();
 
-    FrameChannel(SocketChannel channel) {
+    public FrameChannel(SocketChannel channel) {
         this.channel = channel;
     }
 
     /** The next frame, or null at the end of the stream. */
-    Frame read() throws IOException {
+    public Frame read() throws IOException {
         header.clear();
         if (!fill(header)) {
             return null;
@@ -38,7 +38,7 @@ final class FrameChannel implements AutoCloseable {
         return new Frame(type, payload.array());
     }
 
-    void write(byte type, byte[] payload, int offset, int length) throws IOException {
+    public void write(byte type, byte[] payload, int offset, int length) throws IOException {
         ByteBuffer head = ByteBuffer.allocate(5).put(type).putInt(length).flip();
         ByteBuffer body = ByteBuffer.wrap(payload, offset, length);
         synchronized (writeLock) {
@@ -48,7 +48,7 @@ final class FrameChannel implements AutoCloseable {
         }
     }
 
-    void write(byte type, byte[] payload) throws IOException {
+    public void write(byte type, byte[] payload) throws IOException {
         write(type, payload, 0, payload.length);
     }
 

@@ -1,14 +1,14 @@
-package keel.console.socket;
+package keel.console.frames;
 
 import java.io.IOException;
 import java.io.OutputStream;
 
 /** An output stream that sends what is written as frames of one type (stdout or stderr). */
-final class FrameOutputStream extends OutputStream {
+public final class FrameOutputStream extends OutputStream {
     private final FrameChannel channel;
     private final byte type;
 
-    FrameOutputStream(FrameChannel channel, byte type) {
+    public FrameOutputStream(FrameChannel channel, byte type) {
         this.channel = channel;
         this.type = type;
     }

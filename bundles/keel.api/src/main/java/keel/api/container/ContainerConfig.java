@@ -1,0 +1,45 @@
+package keel.api.container;
+
+import java.util.List;
+import java.util.Map;
+
+import keel.api.runtime.Resources;
+import keel.api.runtime.Rlimit;
+
+/**
+ * What {@code keel create} and {@code keel run} ask for, before defaults and the image's
+ * configuration are applied. Null means "not given".
+ *
+ * @param name the container's name, or null for a generated one
+ * @param image the image reference, or null when {@code rootfs} is given
+ * @param rootfs a directory to run from as it is ({@code --rootfs}), or null
+ * @param entrypoint overrides the image's entrypoint
+ * @param cmd the command (overrides the image's)
+ * @param env {@code K=V} entries added to the image's
+ * @param workingDir the working directory
+ * @param user {@code name}, {@code uid}, {@code name:group} or {@code uid:gid}
+ * @param hostname the hostname (default: the short id)
+ * @param tty allocate a pseudo-terminal
+ * @param openStdin keep stdin open
+ * @param init run a minimal init as PID 1
+ * @param autoRemove remove the container when it exits ({@code --rm})
+ * @param restart the restart policy
+ * @param resources cgroup limits
+ * @param network {@code none}, {@code host}, {@code bridge}, a network name, or {@code container:CT}
+ * @param security capabilities, privileges, seccomp
+ * @param ulimits resource limits
+ * @param stopSignal the signal {@code keel stop} sends first (default SIGTERM)
+ * @param labels free-form labels
+ */
+public record ContainerConfig(String name, String image, String rootfs, List<String> entrypoint, List<String> cmd,
+        List<String> env, String workingDir, String user, String hostname, boolean tty, boolean openStdin,
+        boolean init, boolean autoRemove, RestartPolicy restart, Resources resources, String network,
+        SecurityOptions security, List<Rlimit> ulimits, String stopSignal, Map<String, String> labels) {
+    public ContainerConfig {
+        env = env == null ? List.of() : List.copyOf(env);
+        ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        restart = restart == null ? RestartPolicy.NO : restart;
+        security = security == null ? SecurityOptions.DEFAULT : security;
+    }
+}

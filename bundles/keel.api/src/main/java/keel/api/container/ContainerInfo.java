@@ -1,0 +1,30 @@
+package keel.api.container;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A container as {@code keel ps} and {@code keel inspect} show it.
+ *
+ * @param id the 64-hex id
+ * @param name its name
+ * @param created when it was created
+ * @param config what was asked for
+ * @param command the command it runs, resolved (entrypoint + cmd)
+ * @param state its state
+ * @param rootfs the root filesystem directory on the host
+ * @param logPath its json-file log
+ * @param drivers which driver of each kind manages it, {@code kind/id}
+ */
+public record ContainerInfo(String id, String name, Instant created, ContainerConfig config, List<String> command,
+        ContainerState state, String rootfs, String logPath, List<String> drivers) {
+    public ContainerInfo {
+        command = List.copyOf(command);
+        drivers = List.copyOf(drivers);
+    }
+
+    /** The first 12 hex digits, as docker shows ids. */
+    public String shortId() {
+        return id.substring(0, 12);
+    }
+}

@@ -1,0 +1,49 @@
+package keel.api.container;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+import keel.api.isolation.ExitStatus;
+
+/**
+ * The kernel's containers. A container is named by its id, a unique prefix of it, or its name.
+ * Every method returns data or fails with a KeelException naming the container and the problem.
+ */
+@ProviderType
+public interface ContainerService {
+
+    /** Creates a container: validates, resolves the command and the user, prepares the root. */
+    ContainerInfo create(ContainerConfig config);
+
+    /** Starts it; {@code attach} (may be null) connects before the command runs. */
+    ContainerInfo start(String container, Attach attach);
+
+    /** Sends the stop signal, waits {@code timeout}, then SIGKILL; returns once it has stopped. */
+    ContainerInfo stop(String container, Duration timeout);
+
+    /** Sends {@code signal} (a name such as SIGTERM or TERM, or a number) to the container's process. */
+    void kill(String container, String signal);
+
+    /** Blocks until the container is not running, or {@code timeout} passes; returns its exit status. */
+    ExitStatus await(String container, Duration timeout);
+
+    /** Removes a stopped container (a running one only with {@code force}, which kills it first). */
+    void remove(String container, boolean force);
+
+    List<ContainerInfo> list(boolean all);
+
+    ContainerInfo inspect(String container);
+
+    /** Runs a command in a running container and returns its exit status once it ends. */
+    ExitStatus exec(String container, ExecConfig config, Attach attach);
+
+    /**
+     * Delivers the container's log: the last {@code tail} lines (negative: all), and with
+     * {@code follow} what it writes until it stops or {@code stillWanted} turns false.
+     */
+    void logs(String container, int tail, boolean follow, java.util.function.BooleanSupplier stillWanted,
+            Consumer<LogEntry> sink);
+}

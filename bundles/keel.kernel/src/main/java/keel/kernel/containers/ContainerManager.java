@@ -1,0 +1,490 @@
+package keel.kernel.containers;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import keel.api.KeelException;
+import keel.api.cgroup.CgroupDriver;
+import keel.api.cgroup.CgroupRecord;
+import keel.api.container.Attach;
+import keel.api.container.ContainerConfig;
+import keel.api.container.ContainerInfo;
+import keel.api.container.ContainerService;
+import keel.api.container.ContainerState;
+import keel.api.container.ContainerStatus;
+import keel.api.container.ExecConfig;
+import keel.api.container.LogEntry;
+import keel.api.driver.DriverKind;
+import keel.api.isolation.ExecRequest;
+import keel.api.isolation.ExitStatus;
+import keel.api.isolation.IsolationDriver;
+import keel.api.isolation.LaunchRequest;
+import keel.api.isolation.ProcessRecord;
+import keel.api.isolation.Stdio;
+import keel.api.kernel.Event;
+import keel.api.kernel.EventService;
+import keel.api.runtime.ProcessSpec;
+import keel.kernel.KernelSettings;
+import keel.kernel.drivers.Drivers;
+import keel.kernel.spec.SpecBuilder;
+import keel.kernel.spec.UserResolver;
+import keel.kernel.system.HostFacts;
+
+/**
+ * The container lifecycle: create, start, stop, kill, wait, remove, exec, logs. Keeps only data
+ * (records) about each container; asks the bound driver of each kind per call. Operations on one
+ * container are serialised by that container's lock, so one wedged container never holds up
+ * another. A sweep notices containers that ended on their own (and ones whose supervisor died).
+ */
+@Component(service = ContainerService.class, immediate = true, configurationPid = KernelSettings.PID)
+public class ContainerManager implements ContainerService {
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerManager.class);
+    private static final int SIGKILL = 9;
+    private static final Duration POLL = Duration.ofMillis(10);
+
+    private final Drivers drivers;
+    private final EventService events;
+    private final KernelSettings settings;
+    private final ContainerStore store;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService sweeper;
+    private final String defaultNetwork;
+
+    @Activate
+    public ContainerManager(@Reference Drivers drivers, @Reference EventService events, BundleContext context,
+            Map<String, Object> config) {
+        this.drivers = drivers;
+        this.events = events;
+        this.settings = KernelSettings.from(context, config);
+        this.store = new ContainerStore(settings.root().resolve("containers"));
+        String network = context.getProperty("keel.network.default");
+        this.defaultNetwork = network == null || network.isBlank() ? "none" : network;
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "keel-container-sweep");
+            t.setDaemon(true);
+            return t;
+        });
+        sweeper.scheduleWithFixedDelay(this::sweep, 250, 250, TimeUnit.MILLISECONDS);
+    }
+
+    @Deactivate
+    void deactivate() {
+        sweeper.shutdownNow();
+    }
+
+    // --- create ---
+
+    @Override
+    public ContainerInfo create(ContainerConfig config) {
+        if (config.image() != null) {
+            throw KeelException.invalid("image %s: running images comes with the image store; use --rootfs DIR",
+                    config.image());
+        }
+        if (config.rootfs() == null) {
+            throw KeelException.invalid("give an image or --rootfs DIR");
+        }
+        Path rootfs = Path.of(config.rootfs()).toAbsolutePath().normalize();
+        if (!Files.isDirectory(rootfs)) {
+            throw KeelException.invalid("--rootfs %s is not a directory", rootfs);
+        }
+        String network = config.network() != null ? config.network() : defaultNetwork;
+        if (!network.equals("none") && !network.equals("host")) {
+            throw KeelException.invalid("--network %s: only none and host are available until a network driver "
+                    + "is installed", network);
+        }
+        String id = Names.newId();
+        synchronized (store) {
+            String name = config.name() != null ? Names.check(config.name()) : uniqueGeneratedName();
+            if (store.nameTaken(name)) {
+                throw KeelException.conflict("the container name %s is already in use; remove that container or "
+                        + "choose another name", name);
+            }
+            ContainerConfig settled = withNameAndNetwork(config, name, network);
+            Path dir = store.dir(id);
+            SpecBuilder.Built built = SpecBuilder.build(id, settled, null, rootfs, dir,
+                    HostFacts.cgroupV1Controllers());
+            ContainerFiles.write(dir, built.spec().hostname(), network);
+            ContainerRecord record = new ContainerRecord(id, name, Instant.now(), settled, built.command(),
+                    built.spec(), rootfs.toString(), settings.run().resolve("containers").resolve(id).toString(),
+                    dir.resolve(id + "-json.log").toString(),
+                    new ContainerState(ContainerStatus.CREATED, 0, 0, false, null, null, "", 0), null, null,
+                    Map.of());
+            store.put(record);
+            publish(record, "create", Map.of());
+            return record.info();
+        }
+    }
+
+    private String uniqueGeneratedName() {
+        String name = Names.generated();
+        while (store.nameTaken(name)) {
+            name = Names.generated();
+        }
+        return name;
+    }
+
+    private static ContainerConfig withNameAndNetwork(ContainerConfig c, String name, String network) {
+        return new ContainerConfig(name, c.image(), c.rootfs(), c.entrypoint(), c.cmd(), c.env(), c.workingDir(),
+                c.user(), c.hostname(), c.tty(), c.openStdin(), c.init(), c.autoRemove(), c.restart(), c.resources(),
+                network, c.security(), c.ulimits(), c.stopSignal(), c.labels());
+    }
+
+    // --- start ---
+
+    @Override
+    public ContainerInfo start(String container, Attach attach) {
+        String id = store.find(container).id();
+        synchronized (lock(id)) {
+            ContainerRecord r = store.get(id);
+            if (r.state().status() == ContainerStatus.RUNNING) {
+                return r.info();
+            }
+            r.state().status().checkMove(r.name(), ContainerStatus.RUNNING);
+            Path stateDir = Path.of(r.stateDir());
+            ContainerStore.deleteTree(stateDir);
+            CgroupDriver cgroups = drivers.cgroup();
+            CgroupRecord cgroup = cgroups.create(id, r.spec().linux().resources());
+            IsolationDriver isolation = drivers.isolation();
+            ProcessRecord process;
+            try {
+                Files.createDirectories(stateDir);
+                Stdio stdio = new Stdio(r.config().tty(), r.config().openStdin(), r.logPath(),
+                        stateDir.resolve("attach.sock").toString());
+                process = isolation.start(new LaunchRequest(id, r.spec(), List.of(), r.stateDir(), stdio), pid -> {
+                    cgroups.join(cgroup, pid);
+                    attach(attach, stateDir);
+                });
+            } catch (Exception e) {
+                cgroups.destroy(cgroup);
+                KeelException failure = e instanceof KeelException k ? k
+                        : KeelException.internal("cannot start " + r.name() + ": " + e.getMessage(), e);
+                ContainerState failed = new ContainerState(r.state().status(), 0, failure.kind().exitCode(), false,
+                        r.state().startedAt(), r.state().finishedAt(), failure.getMessage(), r.state().restartCount());
+                store.put(r.with(failed));
+                publish(r, "die", Map.of("exitCode", Integer.toString(failure.kind().exitCode()), "error",
+                        failure.getMessage()));
+                throw failure;
+            }
+            Map<String, String> used = new HashMap<>();
+            drivers.boundId(DriverKind.ISOLATION).ifPresent(d -> used.put("isolation", d));
+            drivers.boundId(DriverKind.CGROUP).ifPresent(d -> used.put("cgroup", d));
+            ContainerRecord running = r.with(new ContainerState(ContainerStatus.RUNNING, process.pid(), 0, false,
+                    Instant.now(), null, "", r.state().restartCount()), process, cgroup, used);
+            store.put(running);
+            publish(running, "start", Map.of());
+            return running.info();
+        }
+    }
+
+    private static void attach(Attach attach, Path stateDir) {
+        if (attach == null) {
+            return;
+        }
+        try {
+            attach.attach(stateDir.resolve("attach.sock"));
+        } catch (KeelException e) {
+            throw e;
+        } catch (Exception e) {
+            throw KeelException.internal("cannot attach to the container: " + e.getMessage(), e);
+        }
+    }
+
+    // --- the end of a container ---
+
+    /** Checks every running container once; runs on the sweeper. */
+    private void sweep() {
+        try {
+            for (ContainerRecord r : List.copyOf(store.all())) {
+                if (isLive(r)) {
+                    reconcile(r.id());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("container sweep: {}", e.getMessage(), e);
+        }
+    }
+
+    private static boolean isLive(ContainerRecord r) {
+        return r.state().status() == ContainerStatus.RUNNING || r.state().status() == ContainerStatus.PAUSED;
+    }
+
+    /** If the container's process has ended, records it and cleans up. Never waits for a driver. */
+    private void reconcile(String id) {
+        synchronized (lock(id)) {
+            ContainerRecord r;
+            try {
+                r = store.get(id);
+            } catch (KeelException gone) {
+                return;
+            }
+            if (!isLive(r) || r.process() == null) {
+                return;
+            }
+            Optional<IsolationDriver> isolation = drivers.boundIsolation();
+            if (isolation.isEmpty()) {
+                return; // being replaced: the next sweep looks again
+            }
+            Optional<ExitStatus> exit = isolation.get().exitStatus(r.process());
+            if (exit.isPresent()) {
+                finish(r, exit.get());
+            }
+        }
+    }
+
+    private void finish(ContainerRecord r, ExitStatus exit) {
+        boolean oomKilled = false;
+        Optional<CgroupDriver> cgroups = drivers.boundCgroup();
+        if (r.cgroup() != null && cgroups.isPresent()) {
+            try {
+                oomKilled = cgroups.get().stats(r.cgroup()).oomKills() > 0;
+                cgroups.get().destroy(r.cgroup());
+            } catch (RuntimeException e) {
+                LOG.warn("container {}: cgroup cleanup failed: {}", r.name(), e.getMessage());
+            }
+        }
+        ContainerRecord stopped = r.with(new ContainerState(ContainerStatus.STOPPED, 0, exit.code(), oomKilled,
+                r.state().startedAt(), exit.finishedAt(), "", r.state().restartCount()), r.process(), null,
+                r.drivers());
+        store.put(stopped);
+        publish(stopped, "die", Map.of("exitCode", Integer.toString(exit.code())));
+        if (oomKilled) {
+            publish(stopped, "oom", Map.of());
+        }
+        if (r.config().autoRemove()) {
+            removeNow(stopped);
+        }
+    }
+
+    // --- stop, kill, wait ---
+
+    @Override
+    public ContainerInfo stop(String container, Duration timeout) {
+        ContainerRecord r = store.find(container);
+        if (!isLive(r)) {
+            return r.info();
+        }
+        IsolationDriver isolation = drivers.isolation();
+        int signal = Signals.number(r.config().stopSignal() == null ? "SIGTERM" : r.config().stopSignal());
+        isolation.signal(r.process(), signal);
+        publish(r, "kill", Map.of("signal", Integer.toString(signal)));
+        if (!awaitEnd(r.id(), timeout)) {
+            killEverything(r);
+            if (!awaitEnd(r.id(), Duration.ofSeconds(10))) {
+                throw KeelException.internal("container " + r.name() + " did not stop after SIGKILL", null);
+            }
+        }
+        ContainerRecord now = storeFind(r.id());
+        if (now != null) {
+            publish(now, "stop", Map.of());
+            return now.info();
+        }
+        return r.info();
+    }
+
+    /** SIGKILL to every process of the container: the cgroup's, so nothing escapes by forking. */
+    private void killEverything(ContainerRecord r) {
+        ContainerRecord current = storeFind(r.id());
+        if (current == null || !isLive(current)) {
+            return;
+        }
+        if (current.cgroup() != null) {
+            drivers.cgroup().killAll(current.cgroup(), SIGKILL);
+        }
+        drivers.isolation().signal(current.process(), SIGKILL);
+        publish(current, "kill", Map.of("signal", Integer.toString(SIGKILL)));
+    }
+
+    @Override
+    public void kill(String container, String signalName) {
+        int signal = Signals.number(signalName);
+        ContainerRecord r = store.find(container);
+        if (!isLive(r)) {
+            throw KeelException.conflict("container %s is not running", r.name());
+        }
+        drivers.isolation().signal(r.process(), signal);
+        publish(r, "kill", Map.of("signal", Integer.toString(signal)));
+    }
+
+    @Override
+    public ExitStatus await(String container, Duration timeout) {
+        ContainerRecord r = store.find(container);
+        awaitEnd(r.id(), timeout);
+        ContainerRecord now = storeFind(r.id());
+        ContainerRecord last = now != null ? now : r;
+        if (now != null && isLive(now)) {
+            throw KeelException.unavailable("container %s still runs after %d ms", r.name(), timeout.toMillis());
+        }
+        return new ExitStatus(last.state().exitCode(), 0, last.state().finishedAt());
+    }
+
+    /** Polls the container's end every 10 ms; true once it is not running (or gone). */
+    private boolean awaitEnd(String id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            reconcile(id);
+            ContainerRecord r = storeFind(id);
+            if (r == null || !isLive(r)) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
+    private ContainerRecord storeFind(String id) {
+        try {
+            return store.get(id);
+        } catch (KeelException gone) {
+            return null;
+        }
+    }
+
+    // --- remove ---
+
+    @Override
+    public void remove(String container, boolean force) {
+        ContainerRecord r = store.find(container);
+        if (isLive(r)) {
+            if (!force) {
+                r.state().status().checkMove(r.name(), ContainerStatus.REMOVED);
+            }
+            killEverything(r);
+            if (!awaitEnd(r.id(), Duration.ofSeconds(10))) {
+                throw KeelException.internal("container " + r.name() + " did not die after SIGKILL", null);
+            }
+        }
+        ContainerRecord now = storeFind(r.id());
+        if (now != null) {
+            synchronized (lock(now.id())) {
+                removeNow(store.get(now.id()));
+            }
+        }
+    }
+
+    private void removeNow(ContainerRecord r) {
+        r.state().status().checkMove(r.name(), ContainerStatus.REMOVED);
+        if (r.cgroup() != null) {
+            drivers.boundCgroup().ifPresent(c -> c.destroy(r.cgroup()));
+        }
+        ContainerStore.deleteTree(Path.of(r.stateDir()));
+        store.remove(r.id());
+        locks.remove(r.id());
+        publish(r, "destroy", Map.of());
+    }
+
+    // --- queries ---
+
+    @Override
+    public List<ContainerInfo> list(boolean all) {
+        return store.all().stream().filter(r -> all || isLive(r))
+                .sorted(Comparator.comparing(ContainerRecord::created).reversed()).map(ContainerRecord::info).toList();
+    }
+
+    @Override
+    public ContainerInfo inspect(String container) {
+        return store.find(container).info();
+    }
+
+    // --- exec ---
+
+    @Override
+    public ExitStatus exec(String container, ExecConfig config, Attach attach) {
+        ContainerRecord r = store.find(container);
+        if (r.state().status() != ContainerStatus.RUNNING) {
+            throw KeelException.conflict("container %s is %s: exec needs a running container", r.name(),
+                    r.state().status().label());
+        }
+        ProcessSpec base = r.spec().process();
+        UserResolver.Resolved user = config.user() == null ? null : UserResolver.resolve(config.user(),
+                Path.of(r.rootfs()));
+        List<String> env = new java.util.ArrayList<>(base.env());
+        env.addAll(config.env());
+        ProcessSpec process = new ProcessSpec(config.tty(), user == null ? base.user() : user.user(), config.cmd(),
+                env, config.workingDir() == null ? base.cwd() : config.workingDir(), base.capabilities(),
+                base.rlimits(), base.noNewPrivileges());
+        String execId = Names.newId().substring(0, 16);
+        Path stateDir = Path.of(r.stateDir()).resolve("exec").resolve(execId);
+        IsolationDriver isolation = drivers.isolation();
+        CgroupDriver cgroups = drivers.cgroup();
+        try {
+            Files.createDirectories(stateDir);
+            Stdio stdio = new Stdio(config.tty(), config.openStdin(), null, stateDir.resolve("attach.sock").toString());
+            ProcessRecord exec = isolation.exec(new ExecRequest(r.id(), r.process(), r.spec(), process,
+                    stateDir.toString(), stdio), pid -> {
+                        if (r.cgroup() != null) {
+                            cgroups.join(r.cgroup(), pid);
+                        }
+                        attach(attach, stateDir);
+                    });
+            publish(r, "exec_start", Map.of("execID", execId));
+            while (true) {
+                Optional<ExitStatus> exit = drivers.isolation().exitStatus(exec);
+                if (exit.isPresent()) {
+                    publish(r, "exec_die", Map.of("execID", execId, "exitCode", Integer.toString(exit.get().code())));
+                    return exit.get();
+                }
+                Thread.sleep(POLL.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw KeelException.unavailable("interrupted while exec ran in %s", r.name());
+        } catch (java.io.IOException e) {
+            throw KeelException.internal("cannot prepare exec in " + r.name() + ": " + e.getMessage(), e);
+        } finally {
+            ContainerStore.deleteTree(stateDir);
+        }
+    }
+
+    // --- logs ---
+
+    @Override
+    public void logs(String container, int tail, boolean follow, BooleanSupplier stillWanted,
+            Consumer<LogEntry> sink) {
+        ContainerRecord r = store.find(container);
+        LogReader.read(Path.of(r.logPath()), tail, follow, stillWanted, () -> {
+            ContainerRecord now = storeFind(r.id());
+            return now != null && isLive(now);
+        }, sink);
+    }
+
+    // --- helpers ---
+
+    private Object lock(String id) {
+        return locks.computeIfAbsent(id, k -> new Object());
+    }
+
+    private void publish(ContainerRecord r, String action, Map<String, String> extra) {
+        Map<String, String> attributes = new HashMap<>(extra);
+        attributes.put("name", r.name());
+        attributes.put("image", r.config().image() != null ? r.config().image() : "rootfs:" + r.rootfs());
+        events.publish(new Event(Instant.now(), "container", action, r.id(), attributes));
+    }
+}

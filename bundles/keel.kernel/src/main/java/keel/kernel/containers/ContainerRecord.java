@@ -1,0 +1,45 @@
+package keel.kernel.containers;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import keel.api.cgroup.CgroupRecord;
+import keel.api.container.ContainerConfig;
+import keel.api.container.ContainerInfo;
+import keel.api.container.ContainerState;
+import keel.api.isolation.ProcessRecord;
+import keel.api.runtime.RuntimeSpec;
+
+/**
+ * Everything the kernel keeps about one container, as data only: what was asked, the spec built
+ * from it, and the records the drivers returned (process, cgroup), so that any driver instance can
+ * adopt the container. Persisted as {@code <root>/containers/<id>/container.json}.
+ *
+ * @param stateDir the runtime directory the isolation driver's supervisor uses
+ * @param drivers the driver id of each kind that made the container's parts ({@code kind -> id})
+ */
+public record ContainerRecord(String id, String name, Instant created, ContainerConfig config, List<String> command,
+        RuntimeSpec spec, String rootfs, String stateDir, String logPath, ContainerState state, ProcessRecord process,
+        CgroupRecord cgroup, Map<String, String> drivers) {
+    public ContainerRecord {
+        command = List.copyOf(command);
+        drivers = drivers == null ? Map.of() : Map.copyOf(drivers);
+    }
+
+    ContainerRecord with(ContainerState newState) {
+        return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, newState,
+                process, cgroup, drivers);
+    }
+
+    ContainerRecord with(ContainerState newState, ProcessRecord newProcess, CgroupRecord newCgroup,
+            Map<String, String> newDrivers) {
+        return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, newState,
+                newProcess, newCgroup, newDrivers);
+    }
+
+    ContainerInfo info() {
+        return new ContainerInfo(id, name, created, config, command, state, rootfs, logPath,
+                drivers.entrySet().stream().map(e -> e.getKey() + "/" + e.getValue()).sorted().toList());
+    }
+}

@@ -1,0 +1,129 @@
+package keel.kernel.containers;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import keel.api.ErrorKind;
+import keel.api.KeelException;
+import keel.kernel.state.StateStore;
+
+/**
+ * The containers the kernel knows: one directory each under {@code <root>/containers}, its record
+ * written atomically; an index by id and name in memory. A directory without a complete record
+ * (a crash during create) is debris and removed at start.
+ */
+final class ContainerStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerStore.class);
+    private static final String RECORD = "container";
+
+    private final Path dir;
+    private final Map<String, ContainerRecord> byId = new ConcurrentHashMap<>();
+
+    ContainerStore(Path dir) {
+        this.dir = dir;
+        load();
+    }
+
+    Path dir(String id) {
+        return dir.resolve(id);
+    }
+
+    private void load() {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            for (Path container : entries.toList()) {
+                StateStore store = new StateStore(container);
+                if (!store.contains(RECORD)) {
+                    LOG.warn("removing {}: no complete container record (debris of a crash)", container);
+                    deleteTree(container);
+                    continue;
+                }
+                store.get(RECORD, keel.kernel.state.Json.MAPPER.constructType(ContainerRecord.class))
+                        .ifPresent(r -> byId.put(((ContainerRecord) r).id(), (ContainerRecord) r));
+            }
+        } catch (IOException e) {
+            throw new KeelException(ErrorKind.INTERNAL, "cannot read " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes the record; it is visible to others only once written. */
+    void put(ContainerRecord record) {
+        new StateStore(dir(record.id())).put(RECORD, record);
+        byId.put(record.id(), record);
+    }
+
+    void remove(String id) {
+        byId.remove(id);
+        deleteTree(dir(id));
+    }
+
+    Collection<ContainerRecord> all() {
+        return byId.values();
+    }
+
+    ContainerRecord get(String id) {
+        ContainerRecord r = byId.get(id);
+        if (r == null) {
+            throw KeelException.notFound("no such container: %s", id);
+        }
+        return r;
+    }
+
+    boolean nameTaken(String name) {
+        return byId.values().stream().anyMatch(r -> r.name().equals(name));
+    }
+
+    /** An exact id, an exact name, or a unique id prefix. */
+    ContainerRecord find(String ref) {
+        ContainerRecord exact = byId.get(ref);
+        if (exact != null) {
+            return exact;
+        }
+        for (ContainerRecord r : byId.values()) {
+            if (r.name().equals(ref)) {
+                return r;
+            }
+        }
+        if (Names.isIdPrefix(ref)) {
+            List<ContainerRecord> matches = new ArrayList<>();
+            for (ContainerRecord r : byId.values()) {
+                if (r.id().startsWith(ref)) {
+                    matches.add(r);
+                }
+            }
+            if (matches.size() == 1) {
+                return matches.get(0);
+            }
+            if (matches.size() > 1) {
+                throw KeelException.invalid("'%s' matches %d containers: give more of the id", ref, matches.size());
+            }
+        }
+        throw KeelException.notFound("no such container: %s", ref);
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new KeelException(ErrorKind.INTERNAL, "cannot remove " + root + ": " + e.getMessage(), e);
+        }
+    }
+}
