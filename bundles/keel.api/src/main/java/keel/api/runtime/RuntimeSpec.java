@@ -11,6 +11,9 @@ public record RuntimeSpec(String ociVersion, ProcessSpec process, Root root, Str
         LinuxSpec linux, Map<String, String> annotations) {
     public static final String OCI_VERSION = "1.2.0";
 
+    /** Annotation {@code keel.init=true}: PID 1 is a minimal init that forwards signals and reaps zombies. */
+    public static final String ANNOTATION_INIT = "keel.init";
+
     public RuntimeSpec {
         mounts = mounts == null ? List.of() : List.copyOf(mounts);
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);

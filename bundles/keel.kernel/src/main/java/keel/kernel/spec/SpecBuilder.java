@@ -52,6 +52,14 @@ public final class SpecBuilder {
     public static Built build(String id, ContainerConfig config, ImageConfig.RunConfig image, Path rootfs, Path files,
             List<String> cgroupV1Controllers) {
         List<String> command = command(config, image);
+        for (keel.api.runtime.Rlimit limit : config.ulimits()) {
+            long max = keel.kernel.system.HostFacts.hardLimit(limit.type());
+            if (limit.hard() > max) {
+                throw KeelException.invalid("--ulimit %s=%d:%d is above the daemon's own hard limit %d, which a "
+                        + "container cannot exceed here", limit.type().substring(7).toLowerCase(java.util.Locale.ROOT),
+                        limit.soft(), limit.hard(), max);
+            }
+        }
         UserResolver.Resolved user = UserResolver.resolve(config.user() != null ? config.user()
                 : image != null ? image.user() : null, rootfs);
         String hostname = config.hostname() != null ? config.hostname() : id.substring(0, 12);
@@ -67,8 +75,9 @@ public final class SpecBuilder {
                         : SeccompProfiles.parse(config.security().seccompProfile());
         LinuxSpec linux = new LinuxSpec(namespaces(config.network()), config.resources(), "keel/" + id,
                 privileged ? List.of() : MASKED, privileged ? List.of() : READONLY, seccomp, DEVICES, Map.of());
+        Map<String, String> annotations = config.init() ? Map.of(RuntimeSpec.ANNOTATION_INIT, "true") : Map.of();
         return new Built(new RuntimeSpec(RuntimeSpec.OCI_VERSION, process, new Root(rootfs.toString(), false),
-                hostname, mounts(files, cgroupV1Controllers, privileged), linux, Map.of()), command);
+                hostname, mounts(files, cgroupV1Controllers, privileged), linux, annotations), command);
     }
 
     static List<String> command(ContainerConfig config, ImageConfig.RunConfig image) {

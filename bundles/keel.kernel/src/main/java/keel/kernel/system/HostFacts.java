@@ -92,6 +92,39 @@ public final class HostFacts {
         return controllers;
     }
 
+    /**
+     * The daemon's own hard limit for an rlimit such as RLIMIT_NOFILE, from /proc/self/limits (a
+     * container's limits may not exceed it: without CAP_SYS_RESOURCE the kernel refuses).
+     */
+    public static long hardLimit(String rlimit) {
+        String label = switch (rlimit) {
+            case "RLIMIT_CPU" -> "Max cpu time";
+            case "RLIMIT_FSIZE" -> "Max file size";
+            case "RLIMIT_DATA" -> "Max data size";
+            case "RLIMIT_STACK" -> "Max stack size";
+            case "RLIMIT_CORE" -> "Max core file size";
+            case "RLIMIT_RSS" -> "Max resident set";
+            case "RLIMIT_NPROC" -> "Max processes";
+            case "RLIMIT_NOFILE" -> "Max open files";
+            case "RLIMIT_MEMLOCK" -> "Max locked memory";
+            case "RLIMIT_AS" -> "Max address space";
+            case "RLIMIT_LOCKS" -> "Max file locks";
+            case "RLIMIT_SIGPENDING" -> "Max pending signals";
+            case "RLIMIT_MSGQUEUE" -> "Max msgqueue size";
+            case "RLIMIT_NICE" -> "Max nice priority";
+            case "RLIMIT_RTPRIO" -> "Max realtime priority";
+            case "RLIMIT_RTTIME" -> "Max realtime timeout";
+            default -> throw keel.api.KeelException.invalid("unknown ulimit %s", rlimit.substring(7).toLowerCase());
+        };
+        for (String line : lines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith(label)) {
+                String hard = line.substring(label.length()).trim().split("\\s+")[1];
+                return hard.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(hard);
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
     private static String firstLine(Path file, String fallback) {
         List<String> lines = lines(file);
         return lines.isEmpty() ? fallback : lines.get(0).trim();
