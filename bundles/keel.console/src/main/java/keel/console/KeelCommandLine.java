@@ -9,6 +9,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 import keel.api.container.ContainerService;
+import keel.api.image.ImageService;
 import keel.api.kernel.DriverService;
 import keel.api.kernel.EventService;
 import keel.api.kernel.SystemService;
@@ -16,6 +17,7 @@ import keel.console.command.Command;
 import keel.console.command.CommandLine;
 import keel.console.commands.DaemonCommand;
 import keel.console.commands.ExecCommand;
+import keel.console.commands.ImageCommand;
 import keel.console.commands.InspectCommand;
 import keel.console.commands.LifecycleCommand;
 import keel.console.commands.LogsCommand;
@@ -37,18 +39,19 @@ public class KeelCommandLine extends CommandLine {
 
     @Activate
     public KeelCommandLine(BundleContext context, @Reference SystemService system, @Reference DriverService drivers,
-            @Reference EventService events, @Reference ContainerService containers) {
-        super(commands(context, system, drivers, events, containers));
+            @Reference EventService events, @Reference ContainerService containers, @Reference ImageService images) {
+        super(commands(context, system, drivers, events, containers, images));
     }
 
     private static List<Command> commands(BundleContext context, SystemService system, DriverService drivers,
-            EventService events, ContainerService containers) {
+            EventService events, ContainerService containers, ImageService images) {
         List<Command> commands = new ArrayList<>(List.of(new VersionCommand(system), new InfoCommand(system),
                 new DriversCommand(drivers), new PluginsCommand(system), new SwapCommand(drivers),
                 new EventsCommand(events), new DaemonCommand(context), new RunCommand(containers, true),
-                new RunCommand(containers, false), new PsCommand(containers), new InspectCommand(containers),
+                new RunCommand(containers, false), new PsCommand(containers), new InspectCommand(containers, images),
                 new LogsCommand(containers), new ExecCommand(containers)));
         commands.addAll(LifecycleCommand.all(containers));
+        commands.addAll(ImageCommand.all(images));
         return commands;
     }
 }

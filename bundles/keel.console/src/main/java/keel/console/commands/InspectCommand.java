@@ -3,9 +3,10 @@ package keel.console.commands;
 import java.util.ArrayList;
 import java.util.List;
 
+import keel.api.ErrorKind;
 import keel.api.KeelException;
-import keel.api.container.ContainerInfo;
 import keel.api.container.ContainerService;
+import keel.api.image.ImageService;
 import keel.console.command.Arguments;
 import keel.console.command.Command;
 import keel.console.command.Invocation;
@@ -14,9 +15,11 @@ import keel.console.command.Output;
 /** {@code keel inspect}: containers as JSON (an array, as docker prints it). */
 public class InspectCommand implements Command {
     private final ContainerService containers;
+    private final ImageService images;
 
-    public InspectCommand(ContainerService containers) {
+    public InspectCommand(ContainerService containers, ImageService images) {
         this.containers = containers;
+        this.images = images;
     }
 
     @Override
@@ -26,12 +29,27 @@ public class InspectCommand implements Command {
 
     @Override
     public String summary() {
-        return "Show containers' configuration and state as JSON";
+        return "Show containers or images as JSON (a container by that name first, else an image)";
     }
 
     @Override
     public String usage() {
-        return "inspect CONTAINER...";
+        return "inspect CONTAINER|IMAGE...";
+    }
+
+    private Object inspect(String name) {
+        try {
+            return containers.inspect(name);
+        } catch (KeelException e) {
+            if (e.kind() != ErrorKind.NOT_FOUND) {
+                throw e;
+            }
+            try {
+                return images.inspect(name);
+            } catch (KeelException notAnImage) {
+                throw KeelException.notFound("no such container or image: %s", name);
+            }
+        }
     }
 
     @Override
@@ -39,11 +57,11 @@ public class InspectCommand implements Command {
         if (args.operands().isEmpty()) {
             throw KeelException.invalid("give at least one container; usage: keel %s", usage());
         }
-        List<ContainerInfo> found = new ArrayList<>();
+        List<Object> found = new ArrayList<>();
         int code = 0;
         for (String c : args.operands()) {
             try {
-                found.add(containers.inspect(c));
+                found.add(inspect(c));
             } catch (KeelException e) {
                 io.err().println("keel: " + e.getMessage());
                 code = 1;

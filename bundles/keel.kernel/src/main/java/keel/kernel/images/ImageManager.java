@@ -1,0 +1,302 @@
+package keel.kernel.images;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import keel.api.ErrorKind;
+import keel.api.KeelException;
+import keel.api.container.ContainerInfo;
+import keel.api.container.ContainerService;
+import keel.api.image.Descriptor;
+import keel.api.image.Digest;
+import keel.api.image.ImageConfig;
+import keel.api.image.ImageInfo;
+import keel.api.image.ImageReference;
+import keel.api.image.ImageService;
+import keel.api.image.LoadedImage;
+import keel.api.image.Manifest;
+import keel.api.image.MediaTypes;
+import keel.api.image.Platform;
+import keel.api.image.PullProgress;
+import keel.api.image.RegistryAuth;
+import keel.api.kernel.Event;
+import keel.api.kernel.EventService;
+import keel.kernel.KernelSettings;
+import keel.kernel.content.BlobStore;
+import keel.kernel.drivers.Drivers;
+
+/** Images: names for manifests in the content store; import, load, save, pull, tag, remove. */
+@Component(service = {ImageService.class, ImageManager.class}, configurationPid = KernelSettings.PID)
+public class ImageManager implements ImageService {
+    private final Drivers drivers;
+    private final EventService events;
+    private final BlobStore blobs;
+    private final ImageStore images;
+    private final ContainerService containers;
+
+    @Activate
+    public ImageManager(@Reference Drivers drivers, @Reference EventService events,
+            @Reference ContainerService containers, BundleContext context, Map<String, Object> config) {
+        KernelSettings settings = KernelSettings.from(context, config);
+        this.drivers = drivers;
+        this.events = events;
+        this.containers = containers;
+        this.blobs = new BlobStore(settings.root().resolve("content"));
+        this.images = new ImageStore(settings.root().resolve("images"));
+    }
+
+    public BlobStore blobs() {
+        return blobs;
+    }
+
+    @Override
+    public List<ImageInfo> list() {
+        List<ImageInfo> list = new ArrayList<>();
+        for (ImageStore.Entry e : images.all()) {
+            list.add(info(e));
+        }
+        return list;
+    }
+
+    @Override
+    public ImageInfo inspect(String image) {
+        return info(find(image));
+    }
+
+    @Override
+    public ImageInfo tag(String source, String target) {
+        ImageStore.Entry e = find(source);
+        String name = ImageReference.parse(target).toString();
+        ImageInfo info = info(images.add(e.digest(), name));
+        publish("tag", info, Map.of("name", name));
+        return info;
+    }
+
+    @Override
+    public List<String> remove(String image, boolean force) {
+        ImageStore.Entry e = find(image);
+        ImageInfo info = info(e);
+        List<String> users = usersOf(info);
+        if (!users.isEmpty() && !force) {
+            throw KeelException.conflict("image %s is used by container%s %s: remove %s first, or use rmi -f", image,
+                    users.size() > 1 ? "s" : "", String.join(", ", users), users.size() > 1 ? "them" : "it");
+        }
+        List<String> done = new ArrayList<>();
+        String name = referenceName(image);
+        if (name != null && e.names().contains(name) && e.names().size() > 1) {
+            images.untag(name);
+            done.add("Untagged: " + name);
+            return done;
+        }
+        e.names().forEach(n -> done.add("Untagged: " + n));
+        images.remove(e.digest());
+        done.add("Deleted: " + e.manifest());
+        publish("delete", info, Map.of());
+        return done;
+    }
+
+    @Override
+    public ImageInfo importRootfs(Path tar, String name) {
+        String reference = ImageReference.parse(name).toString();
+        try (InputStream head = new BufferedInputStream(Files.newInputStream(tar))) {
+            head.mark(2);
+            boolean gzip = head.read() == 0x1f && head.read() == 0x8b;
+            Descriptor layer = store(tar, gzip ? MediaTypes.OCI_LAYER_GZIP : MediaTypes.OCI_LAYER_TAR);
+            Digest diffId = gzip ? diffId(tar) : layer.digest();
+            byte[] config = OciJson.importConfig(diffId, Instant.now(), "keel import " + tar.getFileName());
+            Descriptor configDescriptor = storeBytes(config, MediaTypes.OCI_CONFIG);
+            byte[] manifest = OciJson.manifestJson(configDescriptor, List.of(layer));
+            Descriptor manifestDescriptor = storeBytes(manifest, MediaTypes.OCI_MANIFEST);
+            ImageInfo info = info(images.add(manifestDescriptor.digest(), reference));
+            publish("import", info, Map.of("name", reference));
+            return info;
+        } catch (IOException e) {
+            throw KeelException.invalid("cannot import %s: %s", tar, e.getMessage());
+        }
+    }
+
+    @Override
+    public List<ImageInfo> load(Path source, Platform platform) {
+        List<ImageInfo> loaded = new ArrayList<>();
+        for (LoadedImage image : drivers.image().load(source, platform, blobs)) {
+            ImageInfo info = register(image);
+            loaded.add(info);
+            publish("load", info, Map.of());
+        }
+        return loaded;
+    }
+
+    @Override
+    public void save(List<String> refs, String format, OutputStream out) {
+        List<LoadedImage> list = new ArrayList<>();
+        for (String ref : refs) {
+            ImageStore.Entry e = find(ref);
+            ImageInfo info = info(e);
+            List<ImageReference> names = new ArrayList<>();
+            String asked = referenceName(ref);
+            if (asked != null && e.names().contains(asked)) {
+                names.add(ImageReference.parse(asked));
+            } else {
+                e.names().forEach(n -> names.add(ImageReference.parse(n)));
+            }
+            list.add(new LoadedImage(names, info.manifest()));
+        }
+        drivers.image().save(list, format, blobs, out);
+    }
+
+    @Override
+    public ImageInfo pull(String reference, Platform platform, RegistryAuth auth, PullProgress progress) {
+        ImageReference ref = ImageReference.parse(reference);
+        LoadedImage image = drivers.registry().pull(ref, platform, auth, blobs, progress);
+        ImageInfo info = register(new LoadedImage(List.of(ref), image.manifest()));
+        publish("pull", info, Map.of("name", ref.toString()));
+        return info;
+    }
+
+    /** Resolves an image for running: its config and layers, by reference or id. */
+    public ImageInfo resolve(String image) {
+        return info(find(image));
+    }
+
+    private ImageInfo register(LoadedImage image) {
+        ImageStore.Entry entry = null;
+        if (image.names().isEmpty()) {
+            entry = images.add(image.manifest().digest(), null);
+        }
+        for (ImageReference name : image.names()) {
+            entry = images.add(image.manifest().digest(), name.toString());
+        }
+        return info(entry);
+    }
+
+    private ImageInfo info(ImageStore.Entry e) {
+        byte[] manifestBytes = read(e.digest(), "manifest");
+        Manifest manifest = OciJson.manifest(manifestBytes);
+        ImageConfig config = OciJson.config(read(manifest.config().digest(), "config"));
+        long size = manifest.layers().stream().mapToLong(Descriptor::size).sum();
+        Descriptor descriptor = new Descriptor(manifest.mediaType() != null ? manifest.mediaType()
+                : MediaTypes.OCI_MANIFEST, e.digest(), manifestBytes.length, null, null);
+        return new ImageInfo(manifest.config().digest(), e.names(), descriptor, config.created(), size,
+                new Platform(config.os(), config.architecture(), null), config, manifest.layers());
+    }
+
+    private byte[] read(Digest digest, String what) {
+        Path file = blobs.path(digest).orElseThrow(() -> new KeelException(ErrorKind.INTERNAL,
+                "the content store lacks the " + what + " " + digest + "; pull or load the image again"));
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new KeelException(ErrorKind.INTERNAL, "cannot read " + what + " " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A name, an image id (prefix, with or without sha256:), or a manifest digest. */
+    private ImageStore.Entry find(String image) {
+        String name = referenceName(image);
+        List<ImageStore.Entry> all = images.all();
+        if (name != null) {
+            for (ImageStore.Entry e : all) {
+                if (e.names().contains(name)) {
+                    return e;
+                }
+            }
+        }
+        String hex = image.startsWith("sha256:") ? image.substring(7) : image;
+        if (hex.matches("[0-9a-f]{4,64}")) {
+            List<ImageStore.Entry> matches = new ArrayList<>();
+            for (ImageStore.Entry e : all) {
+                Digest id = info(e).id();
+                if (id.hex().startsWith(hex) || e.digest().hex().startsWith(hex)) {
+                    matches.add(e);
+                }
+            }
+            if (matches.size() == 1) {
+                return matches.get(0);
+            }
+            if (matches.size() > 1) {
+                throw KeelException.invalid("'%s' matches %d images: give more of the id", image, matches.size());
+            }
+        }
+        throw KeelException.notFound("no such image: %s", image);
+    }
+
+    private static String referenceName(String image) {
+        try {
+            return ImageReference.parse(image).toString();
+        } catch (KeelException notAReference) {
+            return null;
+        }
+    }
+
+    private List<String> usersOf(ImageInfo info) {
+        List<String> users = new ArrayList<>();
+        for (ContainerInfo c : containers.list(true)) {
+            String image = c.config().image();
+            if (image != null && (info.names().contains(referenceName(image)) || image.equals(info.id().toString())
+                    || info.id().hex().startsWith(image))) {
+                users.add(c.name());
+            }
+        }
+        return users;
+    }
+
+    private Descriptor store(Path file, String mediaType) throws IOException {
+        Digest digest;
+        try (InputStream in = Files.newInputStream(file)) {
+            digest = sha256(in);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return blobs.write(new Descriptor(mediaType, digest, Files.size(file), null, null), in);
+        }
+    }
+
+    private Descriptor storeBytes(byte[] bytes, String mediaType) throws IOException {
+        Digest digest = sha256(new java.io.ByteArrayInputStream(bytes));
+        return blobs.write(new Descriptor(mediaType, digest, bytes.length, null, null),
+                new java.io.ByteArrayInputStream(bytes));
+    }
+
+    private static Digest diffId(Path gzip) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(gzip), 1 << 16)) {
+            return sha256(in);
+        }
+    }
+
+    private static Digest sha256(InputStream in) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            try (DigestInputStream digesting = new DigestInputStream(in, md)) {
+                digesting.transferTo(OutputStream.nullOutputStream());
+            }
+            return new Digest("sha256", HexFormat.of().formatHex(md.digest()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void publish(String action, ImageInfo info, Map<String, String> extra) {
+        java.util.Map<String, String> attributes = new java.util.HashMap<>(extra);
+        if (!info.names().isEmpty()) {
+            attributes.putIfAbsent("name", info.names().get(0));
+        }
+        events.publish(new Event(Instant.now(), "image", action, info.id().toString(), attributes));
+    }
+}
