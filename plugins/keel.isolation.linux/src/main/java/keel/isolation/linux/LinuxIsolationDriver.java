@@ -1,0 +1,173 @@
+package keel.isolation.linux;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+
+import keel.api.ErrorKind;
+import keel.api.KeelException;
+import keel.api.driver.KeelDriver;
+import keel.api.isolation.ExecRequest;
+import keel.api.isolation.ExitStatus;
+import keel.api.isolation.IsolationDriver;
+import keel.api.isolation.LaunchHooks;
+import keel.api.isolation.LaunchRequest;
+import keel.api.isolation.ProcessRecord;
+import keel.isolation.linux.shim.ExitFile;
+import keel.isolation.linux.shim.ShimException;
+import keel.isolation.linux.shim.ShimLauncher;
+import keel.isolation.linux.shim.ShimMessage;
+import keel.isolation.linux.shim.ShimResult;
+
+/**
+ * The Linux isolation driver: every container and exec is a process that keel-shim (C, shipped
+ * in this bundle) creates and supervises, independent of the daemon's JVM. This class keeps no
+ * state: everything about a process is in its ProcessRecord and its state directory, so another
+ * instance (a new bundle version, after a daemon restart) manages what this one started.
+ */
+@Component(immediate = true, service = IsolationDriver.class)
+@KeelDriver(id = "linux")
+public class LinuxIsolationDriver implements IsolationDriver {
+    /** What a process's exit looks like when its supervisor died with it (no exit status recorded). */
+    static final int SUPERVISOR_DIED = 137;
+
+    private final Path shim;
+    private final ShimLauncher launcher;
+
+    @Activate
+    public LinuxIsolationDriver(BundleContext context) throws IOException {
+        String root = context.getProperty("keel.root");
+        Path dir = Path.of(root == null || root.isBlank() ? "/var/lib/keel" : root).resolve("isolation.linux");
+        this.shim = install(context.getBundle().getEntry("native/keel-shim"), dir,
+                context.getBundle().getVersion().toString());
+        this.launcher = new ShimLauncher(shim);
+    }
+
+    /** Constructor for tests: a shim binary already on disk. */
+    LinuxIsolationDriver(Path shim) {
+        this.shim = shim;
+        this.launcher = new ShimLauncher(shim);
+    }
+
+    private static Path install(URL entry, Path dir, String version) throws IOException {
+        if (entry == null) {
+            throw new IllegalStateException("this bundle has no native/keel-shim: it was built without gcc");
+        }
+        if (!Files.isDirectory(Path.of("/proc/self/ns"))) {
+            throw new IllegalStateException("this host has no namespaces (/proc/self/ns missing)");
+        }
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        Path target = dir.resolve("keel-shim-" + version);
+        Path temp = dir.resolve(".keel-shim-" + version + ".tmp");
+        try (InputStream in = entry.openStream()) {
+            Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("r-x------"));
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return target;
+    }
+
+    @Override
+    public Map<String, String> describe() {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("shim", shim.toString());
+        facts.put("namespaces", "pid, mount, uts, ipc, network, cgroup");
+        facts.put("seccomp", "classic BPF, x86_64");
+        return facts;
+    }
+
+    @Override
+    public ProcessRecord start(LaunchRequest request, LaunchHooks hooks) {
+        return launch(request.containerId(), SpecTranslator.forRun(request), hooks, request.stateDir());
+    }
+
+    @Override
+    public ProcessRecord exec(ExecRequest request, LaunchHooks hooks) {
+        return launch(request.containerId(), SpecTranslator.forExec(request), hooks, request.stateDir());
+    }
+
+    private ProcessRecord launch(String containerId, ShimMessage message, LaunchHooks hooks, String stateDir) {
+        ShimResult result;
+        try {
+            result = launcher.launch(message, hooks::created);
+        } catch (ShimException e) {
+            throw failure(containerId, e);
+        }
+        OptionalLong started = ProcStat.startTime(result.pid());
+        Map<String, String> namespaces = new LinkedHashMap<>();
+        for (String ns : new String[] {"ipc", "uts", "net", "pid", "mnt", "cgroup"}) {
+            namespaces.put(ns, "/proc/" + result.pid() + "/ns/" + ns);
+        }
+        return new ProcessRecord(containerId, result.pid(), started.orElse(0), stateDir, namespaces);
+    }
+
+    private static KeelException failure(String containerId, ShimException e) {
+        if (e.commandNotFound()) {
+            return new KeelException(ErrorKind.COMMAND_NOT_FOUND, "cannot run the command: " + e.detail()
+                    + ": executable file not found in the container");
+        }
+        if (e.commandNotInvokable()) {
+            return new KeelException(ErrorKind.CANNOT_INVOKE, "cannot run the command: " + e.detail()
+                    + ": permission denied or not an executable");
+        }
+        return new KeelException(ErrorKind.INTERNAL, "container " + containerId.substring(0,
+                Math.min(12, containerId.length())) + " failed at " + e.stage() + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public void signal(ProcessRecord process, int signal) {
+        if (!Signals.send(process.pid(), process.startTime(), signal)
+                && ProcStat.isAlive(process.pid(), process.startTime())) {
+            throw new KeelException(ErrorKind.INTERNAL, "cannot send signal " + signal + " to pid " + process.pid());
+        }
+    }
+
+    @Override
+    public Optional<ExitStatus> exitStatus(ProcessRecord process) {
+        Path stateDir = Path.of(process.stateDir());
+        try {
+            Optional<ExitStatus> recorded = ExitFile.read(stateDir);
+            if (recorded.isPresent()) {
+                return recorded;
+            }
+        } catch (IOException e) {
+            throw new KeelException(ErrorKind.INTERNAL, "cannot read the exit status in " + stateDir + ": "
+                    + e.getMessage(), e);
+        }
+        if (ProcStat.isAlive(process.pid(), process.startTime()) || shimAlive(stateDir)) {
+            return Optional.empty();
+        }
+        // neither the process nor its supervisor is there, and nothing was recorded: it was killed
+        // together with its shim (the shim's death kills the container: PDEATHSIG)
+        return Optional.of(new ExitStatus(SUPERVISOR_DIED, 9, Instant.now()));
+    }
+
+    private static boolean shimAlive(Path stateDir) {
+        try {
+            long pid = Long.parseLong(Files.readString(stateDir.resolve("shim.pid")).trim());
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public ProcessRecord adopt(ProcessRecord process) {
+        // nothing to take over in memory: the record and the state directory are everything
+        return process;
+    }
+}
