@@ -1,0 +1,194 @@
+package keel.it.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real containers from a busybox root filesystem, through the keel client, as issue "Isolation"
+ * asks to show them: namespaces, masks, capabilities, seccomp, descriptors, users, exit codes,
+ * signals, a terminal, exec, stop, logs, and nothing left behind.
+ */
+class ContainerCliTest {
+    static Keel keel;
+    static Path rootfs;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        keel = new Keel("containers");
+        rootfs = Path.of(System.getProperty("keel.it.tmp")).resolve("containers/rootfs");
+        Keel.Result made = Keel.exec(List.of("bash", Keel.DIST.resolve("../../../bench/busybox-rootfs.sh").normalize()
+                .toString(), rootfs.toString()));
+        assertEquals(0, made.code(), made.toString());
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        Keel.Result ps = keel.keel("ps", "-aq", "--no-trunc");
+        for (String id : ps.out().lines().toList()) {
+            keel.keel("rm", "-f", id);
+        }
+        keel.close();
+        String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+        assertFalse(mounts.contains(rootfs.toString()), "a mount under the test rootfs is left:\n" + mounts);
+    }
+
+    static Keel.Result run(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("run", "--rm", "--network", "none", "--rootfs", rootfs.toString()));
+        all.addAll(List.of(args));
+        return keel.keel(all.toArray(String[]::new));
+    }
+
+    static Keel.Result sh(String script) throws Exception {
+        return run("/bin/sh", "-c", script);
+    }
+
+    @Test
+    void pid1IsTheCommandAndTheHostnameIsTheContainers() throws Exception {
+        Keel.Result pid = sh("echo $$");
+        assertEquals(0, pid.code(), pid.toString());
+        assertEquals("1", pid.out().trim());
+        assertEquals("boat", run("-h", "boat", "hostname").out().trim());
+        Keel.Result hosts = sh("cat /etc/hostname; grep -c boat /etc/hosts");
+        assertEquals(List.of("shipshape", "0"), List.of(run("-h", "shipshape", "cat", "/etc/hostname").out().trim(),
+                hosts.out().lines().toList().get(1)));
+    }
+
+    @Test
+    void onlyLoopbackWithNetworkNone() throws Exception {
+        Keel.Result links = sh("ls /sys/class/net");
+        assertEquals("lo", links.out().trim(), links.toString());
+    }
+
+    @Test
+    void procIsMaskedAndReadOnlyWhereItMustBe() throws Exception {
+        assertEquals("0", sh("wc -c < /proc/kcore").out().trim());
+        Keel.Result write = sh("echo x > /proc/sys/kernel/hostname");
+        assertTrue(write.code() != 0, write.toString());
+        assertTrue(write.err().contains("Read-only file system"), write.toString());
+    }
+
+    @Test
+    void mountIsRefusedAndTheSecuritySettingsAreDockers() throws Exception {
+        Keel.Result mount = sh("mkdir -p /mnt && mount -t tmpfs none /mnt");
+        assertTrue(mount.code() != 0, mount.toString());
+        assertTrue(mount.err().contains("Operation not permitted") || mount.err().contains("Permission denied"),
+                mount.toString());
+        String status = sh("cat /proc/self/status").out();
+        assertTrue(status.contains("CapEff:\t00000000a80425fb"), status);
+        assertTrue(status.contains("NoNewPrivs:\t1"), status);
+        assertTrue(status.contains("Seccomp:\t2"), status);
+    }
+
+    @Test
+    void onlyTheStandardDescriptorsAreOpen() throws Exception {
+        Keel.Result fds = run("ls", "/proc/self/fd");
+        assertEquals(List.of("0", "1", "2", "3"), fds.out().lines().toList(), fds.toString());
+    }
+
+    @Test
+    void usersExitCodesAndMissingCommands() throws Exception {
+        assertEquals("65534", run("-u", "nobody", "id", "-u").out().trim());
+        assertEquals(42, sh("exit 42").code());
+        Keel.Result missing = run("/no/such/command");
+        assertEquals(127, missing.code(), missing.toString());
+        assertTrue(missing.err().contains("/no/such/command"), missing.err());
+        Keel.Result notExecutable = run("/etc/passwd");
+        assertEquals(126, notExecutable.code(), notExecutable.toString());
+    }
+
+    @Test
+    void ctrlCOnAnAttachedRunStopsTheContainer() throws Exception {
+        for (List<String> command : List.of(List.of("/bin/sh", "-c", "trap 'exit 130' INT; while :; do sleep 0.1; done"),
+                List.of("--init", "sleep", "100"))) {
+            List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", "none", "--rootfs",
+                    rootfs.toString()));
+            args.addAll(command);
+            Process client = new ProcessBuilder(keel.command(args)).start();
+            Thread.sleep(1500);
+            new ProcessBuilder("kill", "-INT", Long.toString(client.pid())).start().waitFor();
+            assertTrue(client.waitFor(10, TimeUnit.SECONDS), "Ctrl-C did not end " + command);
+            assertEquals(130, client.exitValue(), command.toString());
+        }
+    }
+
+    @Test
+    void withTtyTheContainerHasATerminal() throws Exception {
+        String command = String.join(" ", keel.command(List.of("run", "--rm", "-it", "--network", "none", "--rootfs",
+                rootfs.toString(), "tty")));
+        Keel.Result tty = Keel.exec(List.of("script", "-qec", command, "/dev/null"));
+        assertEquals(0, tty.code(), tty.toString());
+        assertTrue(tty.out().contains("/dev/pts/0"), tty.toString());
+    }
+
+    @Test
+    void execJoinsTheContainerAndStopEndsAnIgnorerBySigkill() throws Exception {
+        Keel.Result started = keel.keel("run", "-d", "--name", "ignorer", "--network", "none", "--rootfs",
+                rootfs.toString(), "/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done");
+        assertEquals(0, started.code(), started.toString());
+        Keel.Result ps = keel.keel("exec", "ignorer", "ps", "-o", "pid,args");
+        assertEquals(0, ps.code(), ps.toString());
+        assertTrue(ps.out().lines().anyMatch(l -> l.trim().startsWith("1 ") && l.contains("/bin/sh -c trap")), ps.out());
+        assertEquals(3, keel.keel("exec", "ignorer", "sh", "-c", "exit 3").code());
+
+        long start = System.nanoTime();
+        Keel.Result stop = keel.keel("stop", "-t", "1", "ignorer");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(0, stop.code(), stop.toString());
+        assertTrue(millis >= 900 && millis < 6000, "stop took " + millis + " ms");
+        Keel.Result inspect = keel.keel("inspect", "ignorer");
+        assertTrue(inspect.out().contains("\"exitCode\" : 137"), inspect.out());
+        assertTrue(keel.keel("logs", "ignorer").out().contains("ready"));
+        assertEquals(0, keel.keel("rm", "ignorer").code());
+    }
+
+    @Test
+    void logsKeepStdoutAndStderrApart() throws Exception {
+        Keel.Result started = keel.keel("run", "-d", "--name", "talker", "--network", "none", "--rootfs",
+                rootfs.toString(), "/bin/sh", "-c", "echo to-out; echo to-err >&2");
+        assertEquals(0, started.code(), started.toString());
+        assertEquals("0", keel.keel("wait", "talker").out().trim());
+        Keel.Result logs = keel.keel("logs", "talker");
+        assertEquals("to-out\n", logs.out());
+        assertEquals("to-err\n", logs.err());
+        assertTrue(keel.keel("ps", "-a").out().contains("Exited (0)"));
+        assertEquals(0, keel.keel("rm", "talker").code());
+    }
+
+    @Test
+    void theHostsShimBinaryCannotBeOverwrittenFromInside() throws Exception {
+        Path shimDir = keel.root.resolve("isolation.linux");
+        Keel.Result started = keel.keel("run", "-d", "--name", "attacker", "--network", "none", "--rootfs",
+                rootfs.toString(), "sleep", "100");
+        assertEquals(0, started.code(), started.toString());
+        Path shim;
+        try (var files = Files.list(shimDir)) {
+            shim = files.filter(p -> p.getFileName().toString().startsWith("keel-shim-")).findFirst().orElseThrow();
+        }
+        String before = sha256(shim);
+        // every process visible inside, including an exec's supervisor while it joins: try to write its exe
+        keel.keel("exec", "attacker", "/bin/sh", "-c",
+                "for p in /proc/[0-9]*; do echo pwned > $p/exe 2>/dev/null; done; true");
+        assertEquals(before, sha256(shim), "the shim binary changed");
+        Keel.Result cwd = keel.keel("run", "--rm", "--network", "none", "-w", "/proc/self/fd/7", "--rootfs",
+                rootfs.toString(), "ls", "..");
+        assertTrue(cwd.code() != 0 || !cwd.out().contains("etc"), "a working directory escaped: " + cwd);
+        keel.keel("rm", "-f", "attacker");
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+}
