@@ -234,8 +234,9 @@ public abstract class CgroupDriverContract {
     @Test
     void killAllSendsTheSignalAsked() {
         CgroupRecord record = create(newId(), none());
-        Process trapping = startIn(record, "trap 'echo got-term; exit 3' TERM; while :; do sleep 0.05; done");
-        assertTrue(Procs.await(5000, () -> driver().pids(record).size() >= 1));
+        Process trapping = startIn(record,
+                "trap 'echo got-term; exit 3' TERM; echo trapping; while :; do sleep 0.05; done");
+        assertEquals("trapping", Procs.readLine(trapping));
         driver().killAll(record, SIGTERM);
         String output = Procs.finish(trapping, 10);
         assertEquals(3, trapping.exitValue(), output);

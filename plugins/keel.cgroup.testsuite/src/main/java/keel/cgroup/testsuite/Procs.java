@@ -61,6 +61,19 @@ public final class Procs implements AutoCloseable {
         }
     }
 
+    /** Reads one line of the process's output, byte by byte (so nothing after it is buffered away). */
+    public static String readLine(Process process) {
+        StringBuilder line = new StringBuilder();
+        try {
+            for (int c = process.getInputStream().read(); c >= 0 && c != '\n'; c = process.getInputStream().read()) {
+                line.append((char) c);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return line.toString();
+    }
+
     /** Counts the numbers a process prints, one per line, in a daemon thread; the latest is returned. */
     public static AtomicLong counter(Process process) {
         AtomicLong latest = new AtomicLong(-1);
