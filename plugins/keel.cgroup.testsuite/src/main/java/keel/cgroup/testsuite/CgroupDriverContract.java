@@ -260,6 +260,18 @@ public abstract class CgroupDriverContract {
     }
 
     @Test
+    void destroyRemovesCgroupsTheContainerMadeInsideItsOwn() throws java.io.IOException {
+        CgroupRecord record = create(newId(), none());
+        for (String path : record.paths().values()) {
+            Files.createDirectories(Path.of(path, "nested", "deeper"));
+        }
+        driver().destroy(record);
+        for (String path : record.paths().values()) {
+            assertFalse(Files.exists(Path.of(path)), path + " is left");
+        }
+    }
+
+    @Test
     void anotherInstanceAdoptsTheRecordAndManagesIt() {
         CgroupRecord record = create(newId(), none());
         CgroupDriver second = newDriver();

@@ -388,8 +388,20 @@ public class CgroupV1Driver implements CgroupDriver {
             pause(10);
         }
         for (Path dir : existing) {
-            rmdir(dir);
+            removeTree(dir);
         }
+    }
+
+    /** Removes a cgroup and any it holds (a container may make its own), deepest first. */
+    static void removeTree(Path dir) {
+        List<Path> children;
+        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+            children = list.filter(Files::isDirectory).toList();
+        } catch (IOException e) {
+            children = List.of();
+        }
+        children.forEach(CgroupV1Driver::removeTree);
+        rmdir(dir);
     }
 
     /** rmdir with bounded retries on EBUSY (a task that just exited may still pin the cgroup); ENOENT is done. */

@@ -1,6 +1,7 @@
 package keel.cgroup.v1;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -13,6 +14,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import keel.api.ErrorKind;
+import keel.api.KeelException;
 
 import keel.api.cgroup.CgroupRecord;
 import keel.api.cgroup.CgroupStats;
@@ -174,6 +179,28 @@ class CgroupV1HostTest {
             assertEquals("c *:* m\nb *:* m\nc 1:3 rwm\nc 1:5 rwm\nc 1:7 rwm\nc 1:8 rwm\nc 1:9 rwm\nc 5:0 rwm\n"
                     + "c 5:1 rwm\nc 5:2 rwm\nc 136:* rwm", sortedLikeDefaults(record));
         }
+    }
+
+    @Test
+    void anUpdateOfTheDeviceRulesChangesOnlyTheDifference() throws IOException {
+        try (DeviceNodes nodes = new DeviceNodes()) {
+            CgroupRecord record = create(resources(null, null, null));
+            driver.update(record, new Resources(null, null, null, null,
+                    List.of(new Resources.DeviceRule(true, "c", 1L, 11L, "r"))));
+            List<String> listed = Files.readAllLines(Path.of(record.paths().get("devices"), "devices.list"));
+            assertTrue(listed.contains("c 1:11 r"), listed.toString());
+            assertTrue(listed.contains("c 1:3 rwm"), listed.toString());
+            Process inside = startIn(record, DeviceNodes.OPEN_EACH, nodes.kmsgNode.toString());
+            assertTrue(Procs.finish(inside, 10).contains(nodes.kmsgNode + ": opened"));
+        }
+    }
+
+    @Test
+    void aRootWithoutV1HierarchiesFailsNamingThem(@TempDir Path empty) {
+        KeelException e = assertThrows(KeelException.class, () -> new CgroupV1Driver(empty, "keel"));
+        assertEquals(ErrorKind.UNAVAILABLE, e.kind());
+        assertEquals("cgroup v1 driver: no cpu, cpuacct, cpuset, devices, freezer, memory, pids hierarchy under " + empty
+                + " (found: none); this host does not mount cgroup v1 controllers there", e.getMessage());
     }
 
     private static String sortedLikeDefaults(CgroupRecord record) throws IOException {
