@@ -1,0 +1,26 @@
+package keel.cgroup.v1;
+
+/** Byte counts as a docker user types them in messages: {@code 4k}, {@code 64m}, {@code 2g}. */
+final class ByteSize {
+    static final long KIB = 1024;
+    static final long MIB = 1024 * KIB;
+    static final long GIB = 1024 * MIB;
+
+    private ByteSize() {
+    }
+
+    static String format(long bytes) {
+        if (bytes > 0) {
+            if (bytes % GIB == 0) {
+                return bytes / GIB + "g";
+            }
+            if (bytes % MIB == 0) {
+                return bytes / MIB + "m";
+            }
+            if (bytes % KIB == 0) {
+                return bytes / KIB + "k";
+            }
+        }
+        return Long.toString(bytes);
+    }
+}
