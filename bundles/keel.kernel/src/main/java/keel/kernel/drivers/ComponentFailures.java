@@ -69,12 +69,20 @@ final class ComponentFailures {
         }
     }
 
-    private static String firstLine(String failure) {
+    /**
+     * The driver's own message from SCR's failure text (a stack trace): the innermost cause, since
+     * SCR wraps the exception a constructor or activator threw.
+     */
+    static String firstLine(String failure) {
         if (failure == null) {
             return "no reason given";
         }
-        // SCR's failure is a stack trace; its first line carries the exception's message.
         String line = failure.lines().findFirst().orElse(failure);
+        for (String l : failure.lines().toList()) {
+            if (l.startsWith("Caused by: ")) {
+                line = l.substring("Caused by: ".length());
+            }
+        }
         int colon = line.indexOf(": ");
         return colon > 0 && line.substring(0, colon).matches("[\\w.$]+") ? line.substring(colon + 2) : line;
     }
