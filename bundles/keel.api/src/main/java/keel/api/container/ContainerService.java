@@ -37,6 +37,17 @@ public interface ContainerService {
 
     ContainerInfo inspect(String container);
 
+    /** Freezes every process of the container (cgroup freezer). */
+    ContainerInfo pause(String container);
+
+    ContainerInfo unpause(String container);
+
+    /** Changes the limits of a running (or stopped) container; null parts stay as they are. */
+    ContainerInfo update(String container, keel.api.runtime.Resources resources);
+
+    /** A sample of the container's resource usage (cgroup counters). */
+    keel.api.cgroup.CgroupStats stats(String container);
+
     /** Runs a command in a running container and returns its exit status once it ends. */
     ExitStatus exec(String container, ExecConfig config, Attach attach);
 

@@ -400,6 +400,76 @@ public class ContainerManager implements ContainerService {
         publish(r, "destroy", Map.of());
     }
 
+    // --- pause, update, stats ---
+
+    @Override
+    public ContainerInfo pause(String container) {
+        String id = store.find(container).id();
+        synchronized (lock(id)) {
+            ContainerRecord r = store.get(id);
+            r.state().status().checkMove(r.name(), ContainerStatus.PAUSED);
+            drivers.cgroup().freeze(r.cgroup());
+            ContainerRecord paused = r.with(withStatus(r.state(), ContainerStatus.PAUSED));
+            store.put(paused);
+            publish(paused, "pause", Map.of());
+            return paused.info();
+        }
+    }
+
+    @Override
+    public ContainerInfo unpause(String container) {
+        String id = store.find(container).id();
+        synchronized (lock(id)) {
+            ContainerRecord r = store.get(id);
+            if (r.state().status() != ContainerStatus.PAUSED) {
+                throw KeelException.conflict("container %s is not paused", r.name());
+            }
+            drivers.cgroup().thaw(r.cgroup());
+            ContainerRecord running = r.with(withStatus(r.state(), ContainerStatus.RUNNING));
+            store.put(running);
+            publish(running, "unpause", Map.of());
+            return running.info();
+        }
+    }
+
+    private static ContainerState withStatus(ContainerState s, ContainerStatus status) {
+        return new ContainerState(status, s.pid(), s.exitCode(), s.oomKilled(), s.startedAt(), s.finishedAt(),
+                s.error(), s.restartCount());
+    }
+
+    @Override
+    public ContainerInfo update(String container, keel.api.runtime.Resources resources) {
+        String id = store.find(container).id();
+        synchronized (lock(id)) {
+            ContainerRecord r = store.get(id);
+            keel.api.runtime.Resources merged = Resources.merge(r.spec().linux().resources(), resources);
+            if (isLive(r) && r.cgroup() != null) {
+                drivers.cgroup().update(r.cgroup(), merged);
+            }
+            ContainerRecord updated = new ContainerRecord(r.id(), r.name(), r.created(),
+                    withResources(r.config(), merged), r.command(), Resources.withSpec(r.spec(), merged), r.rootfs(),
+                    r.stateDir(), r.logPath(), r.state(), r.process(), r.cgroup(), r.drivers());
+            store.put(updated);
+            publish(updated, "update", Map.of());
+            return updated.info();
+        }
+    }
+
+    private static ContainerConfig withResources(ContainerConfig c, keel.api.runtime.Resources resources) {
+        return new ContainerConfig(c.name(), c.image(), c.rootfs(), c.entrypoint(), c.cmd(), c.env(), c.workingDir(),
+                c.user(), c.hostname(), c.tty(), c.openStdin(), c.init(), c.autoRemove(), c.restart(), resources,
+                c.network(), c.security(), c.ulimits(), c.stopSignal(), c.labels());
+    }
+
+    @Override
+    public keel.api.cgroup.CgroupStats stats(String container) {
+        ContainerRecord r = store.find(container);
+        if (!isLive(r) || r.cgroup() == null) {
+            return new keel.api.cgroup.CgroupStats(0, 0, 0, 0, 0, 0, 0, 0);
+        }
+        return drivers.cgroup().stats(r.cgroup());
+    }
+
     // --- queries ---
 
     @Override
