@@ -30,14 +30,17 @@ import keel.storage.base.Stat;
  * overlay with lowerdirs only.
  *
  * <p><b>Long chains.</b> {@code mount(2)} copies at most one page (4096 bytes, NUL included) of
- * options. An absolute lowerdir costs {@code len("<home>/fs/<id>:")}, 36 bytes for ids below 1000
- * under {@code /var/lib/keel}: 128 layers are 4608 bytes, which does not fit. When the absolute
- * options would not fit, the lowerdirs are given relative to {@code <home>/fs} (just the ids,
- * {@code "12:11:10"}: at most 7 bytes a layer, 500 layers, overlay's own limit, in 3500 bytes) and the
- * mount carries the option {@code x-keel.chdir=<home>/fs}: the caller removes it from the options
- * and makes the mount with that directory as its working directory (containerd's and Docker's
- * way: a thread that did {@code unshare(CLONE_FS)}, or a helper process). An {@code x-} option is
- * a userspace option in util-linux's convention, so a caller that does not know it fails the mount
+ * options. Under {@code /var/lib/keel} an absolute lowerdir costs
+ * {@code len("/var/lib/keel/storage.overlay/fs/<id>:")}, 35 to 37 bytes for ids below 1000: a chain
+ * of 128 layers with ids 1..128 is 4,627 bytes of lowerdirs alone, which does not fit (no absolute
+ * path under the state root can: the prefix is 33 bytes, the budget 32 a layer). So when the
+ * absolute options would not fit, every path is given relative to {@code <home>/fs}: lowerdirs are
+ * just ids ({@code "12:11:10"}), {@code upperdir=<id>}, {@code workdir=../work/<id>}, and the mount
+ * carries the option {@code x-keel.chdir=<home>/fs}. The caller removes that option and makes the
+ * mount with that directory as its working directory (containerd's and Docker's way: a thread
+ * that did {@code unshare(CLONE_FS)}, or a helper process). 128 layers then take about 500 bytes;
+ * overlay's own limit of 500 layers fits with ids of up to 7 digits. An {@code x-} option is a
+ * userspace option in util-linux's convention, so a caller that does not know it fails the mount
  * rather than mounting something else.
  */
 public final class OverlayLayout implements Layout {
@@ -135,17 +138,17 @@ public final class OverlayLayout implements Layout {
             return List.of(bind(Layout.layer(home, parents.get(0)), true));
         }
         List<String> absolute = options(view, parents.stream().map(p -> Layout.layer(home, p).toString())
-                .collect(Collectors.joining(":")), home, id);
+                .collect(Collectors.joining(":")), Layout.layer(home, id).toString(), work(home, id).toString());
         if (dataLength(absolute) < MOUNT_DATA_LIMIT) {
             return List.of(new Mount("", "overlay", "overlay", absolute));
         }
         List<String> relative = options(view, parents.stream().map(String::valueOf).collect(Collectors.joining(":")),
-                home, id);
+                Long.toString(id), "../work/" + id);
         relative.add(CHDIR_OPTION + home.resolve("fs"));
         return List.of(new Mount("", "overlay", "overlay", relative));
     }
 
-    private List<String> options(boolean view, String lowerdir, Path home, long id) {
+    private List<String> options(boolean view, String lowerdir, String upperdir, String workdir) {
         List<String> options = new ArrayList<>();
         if (view) {
             options.add("ro");
@@ -155,8 +158,8 @@ public final class OverlayLayout implements Layout {
         }
         options.add("lowerdir=" + lowerdir);
         if (!view) {
-            options.add("upperdir=" + Layout.layer(home, id));
-            options.add("workdir=" + work(home, id));
+            options.add("upperdir=" + upperdir);
+            options.add("workdir=" + workdir);
         }
         return options;
     }
