@@ -13,6 +13,20 @@ import keel.api.runtime.Mount;
 /**
  * A snapshotter (containerd's vocabulary). Calls return the mounts to make, as data; the caller
  * makes them. A snapshot is visible only when complete.
+ *
+ * <p>The mounts make a root filesystem: their destination is empty (the root itself). Options are
+ * those of {@code mount(8)}: flags ({@code ro}, {@code rbind}, {@code nosuid}, ...) become mount
+ * flags, the others the data string. Options starting with {@code x-} are for the caller and never
+ * reach the kernel; {@code x-keel.chdir=DIR} says the other options name paths relative to
+ * {@code DIR} (overlay lowerdirs of a deep image, which would not fit the one page {@code mount(2)}
+ * takes as absolute paths), so the caller mounts with {@code DIR} as its working directory, from a
+ * thread that did {@code unshare(CLONE_FS)} or from a helper process, never by changing the
+ * daemon's own.
+ *
+ * <p>Errors: a malformed key, parent or label is {@code INVALID_ARGUMENT}; an unknown one
+ * {@code NOT_FOUND}; a key in use {@code ALREADY_EXISTS}; a snapshot of the wrong kind for the call
+ * (a parent that is not committed, a commit of a view, mounts of a committed snapshot) or a remove
+ * of a parent {@code CONFLICT}, naming the children.
  */
 @ConsumerType
 public interface StorageDriver extends Driver {
