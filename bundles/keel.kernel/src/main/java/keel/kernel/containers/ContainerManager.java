@@ -126,7 +126,7 @@ public class ContainerManager implements ContainerService {
                     HostFacts.cgroupV1Controllers());
             ContainerFiles.write(dir, built.spec().hostname(), network);
             ContainerRecord record = new ContainerRecord(id, name, Instant.now(), settled, built.command(),
-                    built.spec(), rootfs.toString(), settings.run().resolve("containers").resolve(id).toString(),
+                    built.spec(), rootfs.toString(), settings.run().resolve("c").resolve(id.substring(0, 12)).toString(),
                     dir.resolve(id + "-json.log").toString(),
                     new ContainerState(ContainerStatus.CREATED, 0, 0, false, null, null, "", 0), null, null,
                     Map.of());
@@ -500,8 +500,9 @@ public class ContainerManager implements ContainerService {
         ProcessSpec process = new ProcessSpec(config.tty(), user == null ? base.user() : user.user(), config.cmd(),
                 env, config.workingDir() == null ? base.cwd() : config.workingDir(), base.capabilities(),
                 base.rlimits(), base.noNewPrivileges());
-        String execId = Names.newId().substring(0, 16);
-        Path stateDir = Path.of(r.stateDir()).resolve("exec").resolve(execId);
+        // unix socket paths are short (108 bytes): the supervisor's directory is <run>/x/<12 hex>
+        String execId = Names.newId().substring(0, 12);
+        Path stateDir = settings.run().resolve("x").resolve(execId);
         IsolationDriver isolation = drivers.isolation();
         CgroupDriver cgroups = drivers.cgroup();
         try {

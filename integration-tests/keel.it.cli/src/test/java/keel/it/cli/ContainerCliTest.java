@@ -74,7 +74,16 @@ class ContainerCliTest {
 
     @Test
     void procIsMaskedAndReadOnlyWhereItMustBe() throws Exception {
-        assertEquals("0", sh("wc -c < /proc/kcore").out().trim());
+        // masked: whichever of the OCI default masked files this kernel has reads as empty inside
+        int checked = 0;
+        for (String file : List.of("/proc/kcore", "/proc/keys", "/proc/timer_list")) {
+            if (Files.exists(Path.of(file))) {
+                Keel.Result masked = sh("wc -c < " + file);
+                assertEquals("0", masked.out().trim(), file + " is not masked: " + masked);
+                checked++;
+            }
+        }
+        assertTrue(checked > 0, "none of the masked files exists on this host");
         Keel.Result write = sh("echo x > /proc/sys/kernel/hostname");
         assertTrue(write.code() != 0, write.toString());
         assertTrue(write.err().contains("Read-only file system"), write.toString());
@@ -84,8 +93,8 @@ class ContainerCliTest {
     void mountIsRefusedAndTheSecuritySettingsAreDockers() throws Exception {
         Keel.Result mount = sh("mkdir -p /mnt && mount -t tmpfs none /mnt");
         assertTrue(mount.code() != 0, mount.toString());
-        assertTrue(mount.err().contains("Operation not permitted") || mount.err().contains("Permission denied"),
-                mount.toString());
+        assertTrue(mount.err().toLowerCase().contains("operation not permitted")
+                || mount.err().toLowerCase().contains("permission denied"), mount.toString());
         String status = sh("cat /proc/self/status").out();
         assertTrue(status.contains("CapEff:\t00000000a80425fb"), status);
         assertTrue(status.contains("NoNewPrivs:\t1"), status);
