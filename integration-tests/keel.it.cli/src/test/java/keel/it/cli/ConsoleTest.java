@@ -20,7 +20,7 @@ class ConsoleTest {
     void theConsoleRunsKeelCommandsAndStopsTheDaemonOnExit() throws Exception {
         Keel keel = new Keel("console");
         String daemon = String.join(" ", keel.command(List.of("daemon")));
-        Process script = new ProcessBuilder("script", "-qfec", daemon, "/dev/null").redirectErrorStream(true).start();
+        Process script = Keel.builder(List.of("script", "-qfec", daemon, "/dev/null")).redirectErrorStream(true).start();
         try (OutputStream in = script.getOutputStream()) {
             in.write("keel:version\nkeel:drivers\nlb keel\nkeel:info --bogus\nexit 0\n".getBytes(StandardCharsets.UTF_8));
             in.flush();

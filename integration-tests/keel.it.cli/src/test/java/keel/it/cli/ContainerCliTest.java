@@ -125,7 +125,7 @@ class ContainerCliTest {
             List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", "none", "--rootfs",
                     rootfs.toString()));
             args.addAll(command);
-            Process client = new ProcessBuilder(keel.command(args)).start();
+            Process client = Keel.builder(keel.command(args)).start();
             Thread.sleep(1500);
             new ProcessBuilder("kill", "-INT", Long.toString(client.pid())).start().waitFor();
             assertTrue(client.waitFor(10, TimeUnit.SECONDS), "Ctrl-C did not end " + command);

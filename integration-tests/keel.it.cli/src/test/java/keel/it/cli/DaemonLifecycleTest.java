@@ -24,7 +24,7 @@ class DaemonLifecycleTest {
     void aPluginDroppedIntoTheDirectoryIsListedWithinTwoSecondsAndEventsStreamIt() throws Exception {
         try (Keel keel = new Keel("plugins")) {
             assertEquals(0, keel.keel("version").code());
-            Process events = new ProcessBuilder(keel.command(List.of("events", "--filter", "type=driver"))).start();
+            Process events = Keel.builder(keel.command(List.of("events", "--filter", "type=driver"))).start();
             List<String> lines = new CopyOnWriteArrayList<>();
             Thread reader = new Thread(() -> {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(events.getInputStream(),

@@ -46,8 +46,20 @@ final class Keel implements AutoCloseable {
         return command;
     }
 
+    /**
+     * The cgroup parent of the daemons these tests start (through the client's autostart, which
+     * passes KEEL_JVM_OPTS on): their own, removed when each daemon stops, so nothing is left.
+     */
+    static final String CGROUP_PARENT = "keel-it-" + ProcessHandle.current().pid();
+
+    static ProcessBuilder builder(List<String> command) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("KEEL_JVM_OPTS", "-Dkeel.cgroup.parent=" + CGROUP_PARENT);
+        return builder;
+    }
+
     static Result exec(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        Process p = builder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
         var out = p.getInputStream();
         var err = p.getErrorStream();
@@ -91,6 +103,19 @@ final class Keel implements AutoCloseable {
                 handle.onExit().get(30, TimeUnit.SECONDS);
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 handle.destroyForcibly();
+            }
+        }
+        removeCgroupParent();
+    }
+
+    /** Removes this test run's (empty) cgroup parent from every v1 hierarchy; fails if one is not empty. */
+    static void removeCgroupParent() throws IOException {
+        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path hierarchy : hierarchies.toList()) {
+                Path parent = hierarchy.resolve(CGROUP_PARENT);
+                if (Files.isDirectory(parent) && !Files.isSymbolicLink(hierarchy)) {
+                    Files.delete(parent); // rmdir: fails, and so the test, if a container's cgroup is left
+                }
             }
         }
     }
