@@ -1,7 +1,7 @@
 /*
  * io.c - supervision after STARTED: one poll loop relays the container's output (two pipes, or
  * the pty master) to the log and to attachers, attachers' input to its stdin, and waits for it
- * to end. Then: drain the output, exit.json (atomically), X to attachers, attach.sock removed.
+ * to end. Then: attach.sock removed, the output drained, exit.json (atomically), X to attachers.
  *
  * Nothing here waits on a reader: the log is a file, attachers are non-blocking with bounded
  * buffers, stdin input is held back (attachers are not read) while the container does not read.
@@ -154,6 +154,8 @@ static void finish(struct io *io, int status, const struct timespec *when)
     char ts[40], json[128];
     int n;
 
+    unlinkat(s->statedir, "attach.sock", 0);   /* no one new: once exit.json is there, it is gone */
+    close(s->listenfd);
     drain(io);
     log_flush(s->logfd, &io->lo);
     log_flush(s->logfd, &io->le);
@@ -162,8 +164,6 @@ static void finish(struct io *io, int status, const struct timespec *when)
     write_file_atomic(s->statedir, "exit.json", json, (size_t)n);
     attach_broadcast('X', x, sizeof x);
     attach_finish(FINISH_MS);
-    unlinkat(s->statedir, "attach.sock", 0);
-    close(s->listenfd);
 }
 
 int supervise(const struct io_setup *s)

@@ -48,10 +48,14 @@ void write_sysctls(const struct config *c)
     close(sys);
 }
 
+/* Never above the runtime's own hard limit (the shim inherits the daemon's), with or without CAP_SYS_RESOURCE. */
 void set_rlimits(const struct config *c)
 {
     for (size_t i = 0; i < c->n_rlimits; i++) {
-        struct rlimit r = { c->rlimits[i].soft, c->rlimits[i].hard };
+        struct rlimit r = { c->rlimits[i].soft, c->rlimits[i].hard }, own;
+        if (getrlimit((int)c->rlimits[i].resource, &own) == 0 && r.rlim_max > own.rlim_max)
+            fail(EPERM, "rlimit", "resource %u: hard limit %llu is above the runtime's own %llu",
+                 c->rlimits[i].resource, (unsigned long long)r.rlim_max, (unsigned long long)own.rlim_max);
         if (setrlimit((int)c->rlimits[i].resource, &r) < 0)
             fail(errno, "rlimit", "resource %u to %llu/%llu: %m", c->rlimits[i].resource,
                  (unsigned long long)c->rlimits[i].soft, (unsigned long long)c->rlimits[i].hard);

@@ -141,15 +141,19 @@ final class Harness implements AutoCloseable {
     record LogLine(String log, String stream, String time) {
     }
 
-    private static final Pattern LOG_LINE =
-            Pattern.compile("\\{\"log\":\"((?:[^\"\\\\]|\\\\.)*)\",\"stream\":\"(stdout|stderr)\",\"time\":\"([^\"]+)\"\\}");
+    private static final Pattern LOG_TAIL = Pattern.compile("\",\"stream\":\"(stdout|stderr)\",\"time\":\"([^\"]+)\"\\}");
 
     static List<LogLine> log(Path state) throws IOException {
         List<LogLine> lines = new ArrayList<>();
         for (String line : Files.readAllLines(state.resolve("log.json"), StandardCharsets.UTF_8)) {
-            Matcher m = LOG_LINE.matcher(line);
-            assertTrue(m.matches(), "not a json-file log line: " + line);
-            lines.add(new LogLine(unescape(m.group(1)), m.group(2), m.group(3)));
+            String head = "{\"log\":\"";
+            int end = head.length();
+            while (end < line.length() && line.charAt(end) != '"') {
+                end += line.charAt(end) == '\\' ? 2 : 1;
+            }
+            Matcher m = LOG_TAIL.matcher(line.substring(Math.min(end, line.length())));
+            assertTrue(line.startsWith(head) && m.matches(), "not a json-file log line: " + line);
+            lines.add(new LogLine(unescape(line.substring(head.length(), end)), m.group(1), m.group(2)));
         }
         return lines;
     }

@@ -5,6 +5,7 @@ import static keel.isolation.linux.shim.Harness.stdout;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -165,6 +166,10 @@ class IsolationTest {
     void rlimitsApply() throws Exception {
         h.run(state, h.container(state, "sh", "-c", "ulimit -n; ulimit -Hn").rlimit(LinuxAbi.rlimit("RLIMIT_NOFILE"), 64, 128));
         assertEquals("64\n128\n", stdout(state));
+        ShimException above = assertThrows(ShimException.class, () -> h.start(h.container(h.state("above"), "true")
+                .rlimit(LinuxAbi.rlimit("RLIMIT_NOFILE"), 64, Long.MAX_VALUE)));
+        assertEquals("rlimit", above.stage());
+        assertEquals(1, above.errno());
     }
 
     @Test

@@ -14,6 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -232,7 +234,7 @@ class LifecycleTest {
     @Test
     void aFloodOfOutputNeverWaitsForAnAttacherThatDoesNotRead() throws Exception {
         AtomicReference<AttachClient> idle = new AtomicReference<>();
-        h.start(h.container(state, "sh", "-c", "seq 1 200000; echo done"), pid -> {
+        h.start(h.container(state, "sh", "-c", "seq 1 400000; echo done"), pid -> {   // 2.7 MB
             try {
                 idle.set(AttachClient.connect(state.resolve("attach.sock")));   // connected, never read
             } catch (Exception e) {
@@ -241,12 +243,14 @@ class LifecycleTest {
         });
         try (AttachClient a = idle.get()) {
             assertEquals(0, awaitExit(state).code());
+            OutputStream discard = OutputStream.nullOutputStream();
+            assertThrows(EOFException.class, () -> a.copyOutput(discard, discard), "dropped: no exit frame");
         }
         List<Harness.LogLine> lines = log(state);
-        assertEquals(200001, lines.size());
+        assertEquals(400001, lines.size());
         assertEquals("1\n", lines.get(0).log());
-        assertEquals("200000\n", lines.get(199999).log());
-        assertEquals("done\n", lines.get(200000).log());
+        assertEquals("400000\n", lines.get(399999).log());
+        assertEquals("done\n", lines.get(400000).log());
     }
 
     @Test
@@ -270,6 +274,15 @@ class LifecycleTest {
         assertEquals("no newline", lines.get(2).log());
         Instant.parse(lines.get(2).time());
         assertTrue(Files.readString(state.resolve("log.json")).contains("\\u0001"));
+    }
+
+    @Test
+    void aLineLongerThanTheBufferIsLoggedInParts() throws Exception {
+        h.run(state, h.container(state, "sh", "-c", "head -c 40000 /dev/zero | tr '\\0' a; echo; echo next"));
+        List<String> parts = log(state).stream().map(Harness.LogLine::log).toList();
+        assertEquals(List.of(16384, 16384, 40000 - 2 * 16384 + 1, 5), parts.stream().map(String::length).toList());
+        assertEquals("a".repeat(16384), parts.get(0));
+        assertEquals("next\n", parts.get(3));
     }
 
     @Test
