@@ -15,7 +15,9 @@ import keel.api.kernel.EventService;
 import keel.api.kernel.SystemService;
 import keel.console.command.Command;
 import keel.console.command.CommandLine;
+import keel.console.commands.ControlCommand;
 import keel.console.commands.DaemonCommand;
+import keel.console.commands.StatsCommand;
 import keel.console.commands.ExecCommand;
 import keel.console.commands.ImageCommand;
 import keel.console.commands.InspectCommand;
@@ -51,6 +53,8 @@ public class KeelCommandLine extends CommandLine {
                 new RunCommand(containers, false), new PsCommand(containers), new InspectCommand(containers, images),
                 new LogsCommand(containers), new ExecCommand(containers)));
         commands.addAll(LifecycleCommand.all(containers));
+        commands.addAll(ControlCommand.all(containers));
+        commands.add(new StatsCommand(containers));
         commands.addAll(ImageCommand.all(images));
         return commands;
     }

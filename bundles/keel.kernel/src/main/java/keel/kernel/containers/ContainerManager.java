@@ -70,6 +70,7 @@ public class ContainerManager implements ContainerService {
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper;
     private final String defaultNetwork;
+    private final java.util.Set<String> stoppedByUser = ConcurrentHashMap.newKeySet();
 
     @Activate
     public ContainerManager(@Reference Drivers drivers, @Reference EventService events, BundleContext context,
@@ -155,6 +156,7 @@ public class ContainerManager implements ContainerService {
     @Override
     public ContainerInfo start(String container, Attach attach) {
         String id = store.find(container).id();
+        stoppedByUser.remove(id);
         synchronized (lock(id)) {
             ContainerRecord r = store.get(id);
             if (r.state().status() == ContainerStatus.RUNNING) {
@@ -273,6 +275,40 @@ public class ContainerManager implements ContainerService {
         }
         if (r.config().autoRemove()) {
             removeNow(stopped);
+        } else if (shouldRestart(stopped)) {
+            int count = stopped.state().restartCount();
+            long delay = Math.min(60_000, 100L << Math.min(count, 10));
+            sweeper.schedule(() -> restart(stopped.id()), delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** docker's restart policies; a container stopped by the operator stays stopped. */
+    private boolean shouldRestart(ContainerRecord r) {
+        if (stoppedByUser.contains(r.id())) {
+            return false;
+        }
+        return switch (r.config().restart().name()) {
+            case "always", "unless-stopped" -> true;
+            case "on-failure" -> r.state().exitCode() != 0 && (r.config().restart().maxRetries() == 0
+                    || r.state().restartCount() < r.config().restart().maxRetries());
+            default -> false;
+        };
+    }
+
+    private void restart(String id) {
+        ContainerRecord r = storeFind(id);
+        if (r == null || r.state().status() != ContainerStatus.STOPPED || stoppedByUser.contains(id)) {
+            return;
+        }
+        synchronized (lock(id)) {
+            store.put(r.with(new ContainerState(r.state().status(), 0, r.state().exitCode(), r.state().oomKilled(),
+                    r.state().startedAt(), r.state().finishedAt(), "", r.state().restartCount() + 1)));
+        }
+        try {
+            start(id, null);
+            publish(store.get(id), "restart", Map.of());
+        } catch (KeelException e) {
+            LOG.warn("container {}: restart failed: {}", r.name(), e.getMessage());
         }
     }
 
@@ -281,6 +317,7 @@ public class ContainerManager implements ContainerService {
     @Override
     public ContainerInfo stop(String container, Duration timeout) {
         ContainerRecord r = store.find(container);
+        stoppedByUser.add(r.id());
         if (!isLive(r)) {
             return r.info();
         }
@@ -372,6 +409,7 @@ public class ContainerManager implements ContainerService {
     @Override
     public void remove(String container, boolean force) {
         ContainerRecord r = store.find(container);
+        stoppedByUser.add(r.id());
         if (isLive(r)) {
             if (!force) {
                 r.state().status().checkMove(r.name(), ContainerStatus.REMOVED);
@@ -397,6 +435,7 @@ public class ContainerManager implements ContainerService {
         ContainerStore.deleteTree(Path.of(r.stateDir()));
         store.remove(r.id());
         locks.remove(r.id());
+        stoppedByUser.remove(r.id());
         publish(r, "destroy", Map.of());
     }
 
