@@ -12,6 +12,12 @@ import keel.api.runtime.Resources;
 public interface CgroupDriver extends Driver {
 
     /**
+     * Checks {@code resources} against this host (minimums, CPUs that exist, well-formed lists)
+     * without creating anything; an invalid value fails, naming its flag.
+     */
+    void validate(Resources resources);
+
+    /**
      * Validates {@code resources} (an invalid value fails, naming it, before anything is made), then
      * creates the container's cgroup with them.
      */

@@ -114,6 +114,7 @@ public class ContainerManager implements ContainerService {
             throw KeelException.invalid("--network %s: only none and host are available until a network driver "
                     + "is installed", network);
         }
+        drivers.cgroup().validate(config.resources());
         String id = Names.newId();
         synchronized (store) {
             String name = config.name() != null ? Names.check(config.name()) : uniqueGeneratedName();

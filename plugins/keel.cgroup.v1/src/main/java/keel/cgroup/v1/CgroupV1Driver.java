@@ -73,6 +73,11 @@ public class CgroupV1Driver implements CgroupDriver {
     // ---------------------------------------------------------------- create / update
 
     @Override
+    public void validate(Resources resources) {
+        LimitsCheck.check(resources, host(), false);
+    }
+
+    @Override
     public CgroupRecord create(String containerId, Resources resources) {
         checkName(containerId);
         Limits limits = LimitsCheck.check(resources, host(), false);

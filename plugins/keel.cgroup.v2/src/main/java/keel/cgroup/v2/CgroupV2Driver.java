@@ -113,6 +113,11 @@ public class CgroupV2Driver implements CgroupDriver {
     // ---------------------------------------------------------------- create / update
 
     @Override
+    public void validate(Resources resources) {
+        LimitsCheck.check(resources, host(), false);
+    }
+
+    @Override
     public CgroupRecord create(String containerId, Resources resources) {
         checkName(containerId);
         LimitsCheck.Host host = host();
