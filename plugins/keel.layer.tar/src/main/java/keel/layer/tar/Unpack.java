@@ -7,6 +7,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +49,8 @@ final class Unpack {
     private final ByteBuffer direct = ByteBuffer.allocateDirect(COPY_BUFFER);
     private final long directAddress = Pointer.nativeValue(Native.getDirectBufferPointer(direct));
     private final long[] times = new long[4];
-    private final List<DirTime> dirTimes = new ArrayList<>();
+    /** Directory times to set at the end, by path: the last directory entry of a path wins. */
+    private final Map<String, DirTime> dirTimes = new LinkedHashMap<>();
     /** DELETE style: the paths this layer wrote (and their parents); whiteouts leave them alone. */
     private final Set<String> unpacked;
     private long entries;
@@ -108,16 +110,18 @@ final class Unpack {
         }
     }
 
-    /** Sets the directory times, deepest last entry first, once everything is written. */
+    /** Sets the directory times once everything is written. */
     void finish() {
-        for (int i = dirTimes.size() - 1; i >= 0; i--) {
-            DirTime time = dirTimes.get(i);
+        for (DirTime time : dirTimes.values()) {
             root.beginEntry();
             int parent;
             try {
                 parent = root.dir(time.path().parent(), false);
             } catch (SysError e) {
                 continue; // removed by a later entry
+            }
+            if ((root.statMode(parent, time.path().baseZ(), 0) & LibC.S_IFMT) != LibC.S_IFDIR) {
+                continue; // no longer a directory
             }
             times[0] = time.atimeSeconds();
             times[1] = time.atimeNanos();
@@ -144,6 +148,9 @@ final class Unpack {
         }
         byte type = entry.getLinkFlag();
         int parent = root.dir(path.parent(), true);
+        if (type != TarArchiveEntry.LF_DIR && !dirTimes.isEmpty()) {
+            dirTimes.remove(path.key()); // a directory this entry replaces keeps no pending time
+        }
         byte[] base = path.baseZ();
         switch (type) {
             case TarArchiveEntry.LF_NORMAL, TarArchiveEntry.LF_OLDNORM, TarArchiveEntry.LF_CONTIG,
@@ -251,7 +258,9 @@ final class Unpack {
             LibC.close(fd);
         }
         times(entry);
-        dirTimes.add(new DirTime(path, times[0], times[1], times[2], times[3]));
+        String key = path.key();
+        dirTimes.remove(key);
+        dirTimes.put(key, new DirTime(path, times[0], times[1], times[2], times[3]));
     }
 
     private void symlink(TarArchiveEntry entry, int parent, byte[] base, PaxRecords records) {
