@@ -101,13 +101,15 @@ final class RootDir implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        int fd = resolveDir(z(dir.bytes()));
+        byte[] pathZ = z(dir.bytes());
+        int fd = useOpenat2 ? openat2Dir(pathZ) : walkDir(pathZ, false);
+        if (fd == -LibC.ENOENT && create) {
+            // as containerd's MkdirAll on the path resolved in the root: what is missing is made,
+            // also where a symlink inside the root points to a directory that does not exist yet
+            fd = walkDir(pathZ, true);
+        }
         if (fd < 0) {
-            int errno = -fd;
-            if (errno != LibC.ENOENT || !create) {
-                throw new SysError("resolve", dir.toString(), errno);
-            }
-            fd = createDirs(dir);
+            throw new SysError("resolve", dir.toString(), -fd);
         }
         cache.put(key, fd);
         return fd;
@@ -120,30 +122,6 @@ final class RootDir implements AutoCloseable {
     void invalidate() {
         retired.addAll(cache.values());
         cache.clear();
-    }
-
-    private int createDirs(EntryPath dir) {
-        EntryPath parent = dir.parent();
-        int parentFd = dir(parent, true);
-        byte[] base = dir.baseZ();
-        int rc = LibC.mkdirat(parentFd, base, 0755);
-        if (rc < 0 && LibC.errno() != LibC.EEXIST) {
-            throw new SysError("mkdirat", dir.toString(), LibC.errno());
-        }
-        if (rc == 0) {
-            // exactly 0755 whatever the daemon's umask, as an image expects of an implied directory
-            LibC.fchmodat(parentFd, base, 0755, 0);
-        }
-        int fd = resolveDir(z(dir.bytes()));
-        if (fd < 0) {
-            throw new SysError("resolve", dir + " (a dangling symlink or not a directory)", -fd);
-        }
-        return fd;
-    }
-
-    /** Resolves a directory inside the root; a new descriptor, or -errno. */
-    private int resolveDir(byte[] pathZ) {
-        return useOpenat2 ? openat2Dir(pathZ) : walkDir(pathZ);
     }
 
     private int openat2Dir(byte[] pathZ) {
@@ -166,9 +144,10 @@ final class RootDir implements AutoCloseable {
     /**
      * The openat2 semantics without openat2: one component at a time with {@code O_PATH |
      * O_NOFOLLOW}; a symlink's target is read and walked from the root (absolute) or from its
-     * directory (relative); {@code ..} pops a descriptor, and at the root stays at the root.
+     * directory (relative); {@code ..} pops a descriptor, and at the root stays at the root. With
+     * {@code create}, a missing component is made (0755) where the walk has got to.
      */
-    private int walkDir(byte[] pathZ) {
+    private int walkDir(byte[] pathZ, boolean create) {
         ArrayDeque<Integer> stack = new ArrayDeque<>();
         ArrayDeque<byte[]> pending = new ArrayDeque<>();
         pushComponents(pending, pathZ, pathZ.length - 1);
@@ -187,6 +166,15 @@ final class RootDir implements AutoCloseable {
                 }
                 int top = stack.isEmpty() ? root : stack.peek();
                 int fd = LibC.openat(top, component, LibC.O_PATH | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+                if (fd < 0 && create && LibC.errno() == LibC.ENOENT) {
+                    if (LibC.mkdirat(top, component, 0755) == 0) {
+                        // exactly 0755 whatever the daemon's umask, as an image expects of an implied directory
+                        LibC.fchmodat(top, component, 0755, LibC.AT_SYMLINK_NOFOLLOW);
+                    } else if (LibC.errno() != LibC.EEXIST) {
+                        return -LibC.errno();
+                    }
+                    fd = LibC.openat(top, component, LibC.O_PATH | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+                }
                 if (fd < 0) {
                     return -LibC.errno();
                 }
