@@ -73,8 +73,9 @@ public final class TarLayerUnpacker implements LayerUnpacker {
         }
         Unpack unpack = null;
         DiffIdInputStream diff = null;
-        try (RootDir root = RootDir.open(target, useOpenat2); InputStream decompressed = compression.open(layer)) {
-            diff = new DiffIdInputStream(decompressed, limits.maxBytes(), TAR_BUFFER);
+        try (RootDir root = RootDir.open(target, useOpenat2);
+                DiffIdInputStream stream = new DiffIdInputStream(compression.open(layer), limits.maxBytes(), TAR_BUFFER)) {
+            diff = stream;
             LayerTarInputStream tar = new LayerTarInputStream(diff, limits.maxNameLength());
             unpack = new Unpack(root, tar, whiteouts, limits);
             unpack.applyAll();
