@@ -193,6 +193,32 @@ class StreamsAndLimitsTest {
         assertTrue(new TarLayerUnpacker(false).describe().get("resolver").contains("walk"));
     }
 
+    @Test
+    void noDescriptorOrThreadOutlivesAnUnpack() throws IOException, InterruptedException {
+        byte[] tar = sampleTar();
+        byte[] gzip = gzip(tar);
+        byte[] truncated = Arrays.copyOf(gzip, gzip.length / 2);
+        byte[] escaping = new Layers().symlink("s", "/").file("s/x", "x").file("../y", "y").bytes();
+        unpack(tar, MediaTypes.OCI_LAYER_TAR, UnpackLimits.DEFAULT); // loads the classes, opens the jars
+        long before = openDescriptors();
+        for (int i = 0; i < 30; i++) {
+            unpack(gzip, MediaTypes.OCI_LAYER_GZIP, UnpackLimits.DEFAULT);
+            assertThrows(KeelException.class, () -> unpack(truncated, MediaTypes.OCI_LAYER_GZIP, UnpackLimits.DEFAULT));
+            assertThrows(KeelException.class, () -> unpack(escaping, MediaTypes.OCI_LAYER_TAR, UnpackLimits.DEFAULT));
+            assertThrows(KeelException.class, () -> unpack(tar, MediaTypes.OCI_LAYER_TAR, new UnpackLimits(1000, 10, 100)));
+        }
+        long after = openDescriptors();
+        assertTrue(after <= before, "open descriptors: " + before + " before 120 unpacks, " + after + " after");
+        assertEquals(0, Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("keel-layer-read") && t.isAlive()).count(), "reader threads left");
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
     static byte[] gzip(byte[] data) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
