@@ -1,0 +1,46 @@
+package keel.layer.tar;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+
+import keel.api.driver.KeelDriver;
+import keel.api.layer.LayerUnpacker;
+import keel.api.layer.UnpackLimits;
+import keel.api.layer.UnpackResult;
+import keel.api.layer.WhiteoutStyle;
+
+/**
+ * The layer driver {@code tar}: registers {@link TarLayerUnpacker} as a {@link LayerUnpacker}.
+ * Activation fails, with the reason {@code keel drivers} shows, on a host it cannot run on.
+ */
+@Component(immediate = true, service = LayerUnpacker.class)
+@KeelDriver(id = "tar")
+public class TarLayerDriver implements LayerUnpacker {
+    private final TarLayerUnpacker unpacker = new TarLayerUnpacker();
+
+    @Activate
+    public TarLayerDriver() {
+        unpacker.describe(); // throws on an unsupported host
+    }
+
+    @Override
+    public Map<String, String> describe() {
+        return unpacker.describe();
+    }
+
+    @Override
+    public Set<String> mediaTypes() {
+        return unpacker.mediaTypes();
+    }
+
+    @Override
+    public UnpackResult unpack(InputStream layer, String mediaType, Path target, WhiteoutStyle whiteouts,
+            UnpackLimits limits) {
+        return unpacker.unpack(layer, mediaType, target, whiteouts, limits);
+    }
+}
