@@ -108,6 +108,7 @@ final class Attachments {
             links.createVeth(host, peer, mtu, mac);
             LinkInfo hostLink = links.require(host);
             links.setMaster(hostLink.index(), host, br.index(), bridge);
+            links.setHairpin(hostLink.index(), host, true);
             links.moveToNetns(links.require(peer).index(), peer, netns.fd(), request.ifName());
             links.setUp(hostLink.index(), host);
         }

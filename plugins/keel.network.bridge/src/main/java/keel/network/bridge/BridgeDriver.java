@@ -30,6 +30,7 @@ public final class BridgeDriver implements NetworkDriver {
     private final Ipam ipam;
     private final Networks networks;
     private final Attachments attachments;
+    private volatile String nftVersion;
 
     public BridgeDriver(BridgeSettings settings) {
         this.settings = settings;
@@ -43,7 +44,7 @@ public final class BridgeDriver implements NetworkDriver {
 
     /** Fails, naming what is missing, when this host cannot run the driver (no nft, no rtnetlink). */
     public void probe() {
-        nft.version();
+        nftVersion = nft.version();
         NetlinkSocket.open().close();
     }
 
@@ -51,7 +52,11 @@ public final class BridgeDriver implements NetworkDriver {
     public Map<String, String> describe() {
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("driver", ID);
-        facts.put("nftables", nft.version());
+        String version = nftVersion;
+        if (version == null) {
+            version = nftVersion = nft.version(); // once: describe() is cheap after the first call
+        }
+        facts.put("nftables", version);
         facts.put("nftables.table", "inet " + settings.table());
         facts.put("state", settings.stateDir().toString());
         facts.put("ip_forward", Sysctl.forwarding());

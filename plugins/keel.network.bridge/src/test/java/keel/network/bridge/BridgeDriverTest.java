@@ -124,6 +124,8 @@ class BridgeDriverTest {
         driver.check(b);
         assertEquals(a.netns(), "/var/run/netns/" + ns1);
         assertTrue(a.hostIfName().length() <= 15 && a.hostIfName().startsWith(tag), a.hostIfName());
+        assertEquals("1", Sh.ok("cat", "/sys/class/net/" + a.hostIfName() + "/brport/hairpin_mode").strip(),
+                "hairpin on the bridge port (set over rtnetlink, AF_BRIDGE)");
         assertEquals(net.driverData().get("bridge"), Sh.ok("cat", "/sys/class/net/" + a.hostIfName() + "/master/uevent")
                 .lines().filter(l -> l.startsWith("INTERFACE=")).findFirst().orElse("").substring("INTERFACE=".length()));
     }
@@ -164,6 +166,8 @@ class BridgeDriverTest {
                     "published on 127.0.0.1 only");
             assertTrue(Sh.inNetns(ns2, "bash", "-c", "exec 3<>/dev/tcp/" + TestNetworks.uplinkAddress() + "/" + port
                     + " && head -1 <&3").out().contains(hello), "a neighbour on the same network, through the host (hairpin)");
+            assertTrue(Sh.inNetns(ns1, "bash", "-c", "exec 3<>/dev/tcp/" + TestNetworks.uplinkAddress() + "/" + port
+                    + " && head -1 <&3").out().contains(hello), "the container itself, through its own published port");
             assertTrue(Sh.inNetns(ns3, "bash", "-c", "exec 3<>/dev/tcp/" + TestNetworks.uplinkAddress() + "/" + port
                     + " && head -1 <&3").out().contains(hello), "another network, through the published port");
             assertEquals("1", Files.readString(Path.of("/proc/sys/net/ipv4/conf", net.driverData().get("bridge"),
@@ -227,6 +231,7 @@ class BridgeDriverTest {
         String ns = netns("k");
         int port = TestNetworks.freePort();
         long fdsBefore = openFiles();
+        int threadsBefore = Thread.activeCount();
         for (int i = 0; i < 200; i++) {
             Attachment a = driver.attach(net, request(ns, new PortMapping(null, port, 80, "tcp")));
             driver.detach(a);
@@ -236,6 +241,8 @@ class BridgeDriverTest {
         }
         assertNothingOf(net, ns);
         assertTrue(openFiles() <= fdsBefore + 5, "descriptors: " + fdsBefore + " before, " + openFiles() + " after");
+        assertTrue(Thread.activeCount() <= threadsBefore + 2, "threads: " + threadsBefore + " before, "
+                + Thread.activeCount() + " after");
     }
 
     @Test
@@ -332,6 +339,68 @@ class BridgeDriverTest {
         KeelException unknown = assertThrows(KeelException.class,
                 () -> driver.create(new NetworkConfig("x" + tag, null, null, Map.of("icc", "false"))));
         assertEquals(ErrorKind.INVALID_ARGUMENT, unknown.kind());
+    }
+
+    @Test
+    void concurrentAttachesGetDistinctAddressesAndAllWork() throws Exception {
+        NetworkRecord net = network("many");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            names.add(netns("m" + i));
+        }
+        List<AttachRequest> requests = names.stream().map(ns -> request(ns, new PortMapping(null, 0, 80, "tcp"))).toList();
+        List<Attachment> made = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = requests.stream().map(r -> new Thread(() -> {
+            try {
+                made.add(driver.attach(net, r));
+            } catch (Throwable t) {
+                failures.add(t);
+            }
+        })).toList();
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        attachments.addAll(made);
+        assertEquals(List.of(), failures);
+        assertEquals(6, made.stream().map(BridgeDriverTest::ip).distinct().count(), "distinct addresses");
+        assertEquals(6, made.stream().map(a -> a.ports().get(0).hostPort()).distinct().count(), "distinct host ports");
+        for (Attachment a : made) {
+            driver.check(a);
+            assertTrue(Sh.inNetns(names.get(0), "ping", "-c1", "-W1", ip(a)).ok(), "reaches " + ip(a));
+        }
+    }
+
+    @Test
+    void aFailureAtTheLastStepUndoesEveryStepBefore() throws IOException {
+        NetworkRecord net = network("undo");
+        String ns = netns("u");
+        // An nft that lists but refuses every change: the attach fails when it publishes the ports.
+        Path failingNft = stateDir.resolve("nft-that-fails");
+        Files.writeString(failingNft, "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = -f ] && { echo 'injected failure' >&2; exit 1; }; done\n"
+                + "exec nft \"$@\"\n");
+        failingNft.toFile().setExecutable(true);
+        BridgeDriver failing = new BridgeDriver(new BridgeSettings(stateDir, settings.table(), settings.defaultBridge(),
+                settings.bridgePrefix(), settings.vethPrefix(), failingNft.toString()));
+        KeelException e = assertThrows(KeelException.class,
+                () -> failing.attach(net, request(ns, new PortMapping(null, TestNetworks.freePort(), 80, "tcp"))));
+        assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
+        assertNothingOf(net, ns);
+    }
+
+    @Test
+    void aContainerWhoseNamespaceIsGoneIsDetachedWithoutError() {
+        NetworkRecord net = network("gone");
+        String ns = netns("g");
+        Attachment a = driver.attach(net, request(ns, new PortMapping(null, TestNetworks.freePort(), 80, "tcp")));
+        Sh.deleteNetns(ns);
+        KeelException broken = assertThrows(KeelException.class, () -> driver.check(a));
+        assertTrue(broken.getMessage().contains("network namespace " + a.netns() + " is gone"), broken.getMessage());
+        driver.detach(a);
+        assertTrue(Sh.linksWith(a.hostIfName()).isEmpty());
+        assertEquals(List.of(), leased(net));
+        assertFalse(Sh.run("nft", "list", "table", "inet", settings.table()).out().contains("keel att"));
     }
 
     // --- helpers

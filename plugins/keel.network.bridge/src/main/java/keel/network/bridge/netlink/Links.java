@@ -71,6 +71,17 @@ public final class Links {
                 new NlMessage(Rtnl.RTM_NEWLINK, 0).ifinfo(index, 0, 0).attrInt(Rtnl.IFLA_MASTER, masterIndex));
     }
 
+    /**
+     * Lets the bridge send a frame back out of the port it came in by: a container reaching its own
+     * published port is DNAT'd back to itself on the bridge (Docker sets it when no userland proxy runs).
+     */
+    public void setHairpin(int index, String name, boolean on) {
+        socket.execute("set hairpin mode of bridge port " + name,
+                new NlMessage(Rtnl.RTM_SETLINK, 0).ifinfo(Rtnl.AF_BRIDGE, index, 0, 0)
+                        .begin(Rtnl.IFLA_PROTINFO | Rtnl.NLA_F_NESTED).attr(Rtnl.IFLA_BRPORT_MODE, new byte[] {(byte) (on ? 1 : 0)})
+                        .end());
+    }
+
     public void setUp(int index, String name) {
         socket.execute("set " + name + " up",
                 new NlMessage(Rtnl.RTM_NEWLINK, 0).ifinfo(index, Rtnl.IFF_UP, Rtnl.IFF_UP));

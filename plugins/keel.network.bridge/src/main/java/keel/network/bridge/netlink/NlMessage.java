@@ -26,8 +26,13 @@ public final class NlMessage {
 
     /** {@code struct ifinfomsg}: family, type, index, flags, change mask. */
     NlMessage ifinfo(int index, int flags, int change) {
+        return ifinfo(Rtnl.AF_UNSPEC, index, flags, change);
+    }
+
+    /** {@code struct ifinfomsg} of a family (AF_BRIDGE addresses a bridge port's settings). */
+    NlMessage ifinfo(int family, int index, int flags, int change) {
         ensure(Rtnl.IFINFOMSG_LEN);
-        buffer.put((byte) Rtnl.AF_UNSPEC).put((byte) 0).putShort((short) 0);
+        buffer.put((byte) family).put((byte) 0).putShort((short) 0);
         buffer.putInt(index).putInt(flags).putInt(change);
         return this;
     }

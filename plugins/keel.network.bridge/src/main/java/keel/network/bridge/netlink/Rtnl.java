@@ -20,6 +20,7 @@ final class Rtnl {
     static final int RTM_NEWLINK = 16;
     static final int RTM_DELLINK = 17;
     static final int RTM_GETLINK = 18;
+    static final int RTM_SETLINK = 19;
     static final int RTM_NEWADDR = 20;
     static final int RTM_GETADDR = 22;
     static final int RTM_NEWROUTE = 24;
@@ -33,6 +34,8 @@ final class Rtnl {
 
     static final int AF_UNSPEC = 0;
     static final int AF_INET = 2;
+    static final int AF_BRIDGE = 7;
+    static final int NLA_F_NESTED = 0x8000;
     static final int IFF_UP = 0x1;
 
     // IFLA_*
@@ -40,7 +43,10 @@ final class Rtnl {
     static final int IFLA_IFNAME = 3;
     static final int IFLA_MTU = 4;
     static final int IFLA_MASTER = 10;
+    static final int IFLA_PROTINFO = 12;
     static final int IFLA_LINKINFO = 18;
+    /** In IFLA_PROTINFO of an AF_BRIDGE message: the port's hairpin mode (u8). */
+    static final int IFLA_BRPORT_MODE = 4;
     static final int IFLA_NET_NS_FD = 28;
     static final int IFLA_INFO_KIND = 1;
     static final int IFLA_INFO_DATA = 2;
