@@ -103,8 +103,8 @@ final class Attachments {
             LinkInfo br = links.find(bridge).orElseThrow(() -> KeelException.notFound(
                     "bridge %s of the network is gone: delete and recreate the network", bridge));
             // We hold the lease of this name, so links by these names are leftovers of an interrupted attach.
-            links.delete(host);
-            links.delete(peer);
+            links.deleteIf(host, "veth");
+            links.deleteIf(peer, "veth");
             links.createVeth(host, peer, mtu, mac);
             LinkInfo hostLink = links.require(host);
             links.setMaster(hostLink.index(), host, br.index(), bridge);
@@ -224,9 +224,10 @@ final class Attachments {
         return attachment;
     }
 
+    /** Deletes the host side of a veth pair (the peer goes with it), and nothing that is not a veth. */
     private static void deleteLink(String name) {
         try (NetlinkSocket socket = NetlinkSocket.open()) {
-            new Links(socket).delete(name);
+            new Links(socket).deleteIf(name, "veth");
         }
     }
 

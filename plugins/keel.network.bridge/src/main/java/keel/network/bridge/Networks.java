@@ -124,7 +124,7 @@ final class Networks {
         } catch (RuntimeException e) {
             undo(() -> firewall.removeNetwork(bridge), e);
             if (created) {
-                undo(() -> links.delete(bridge), e);
+                undo(() -> links.deleteIf(bridge, "bridge"), e);
             }
             throw e;
         }
@@ -144,8 +144,11 @@ final class Networks {
             if (bridge != null) {
                 Names.checkInterfaceName(bridge, "bridge");
                 firewall.removeNetwork(bridge);
-                try (NetlinkSocket socket = NetlinkSocket.open()) {
-                    new Links(socket).delete(bridge);
+                // Known from the pool, or named like the driver's bridges: nothing else is ever deleted.
+                if (pool.isPresent() || bridge.equals(settings.defaultBridge()) || bridge.startsWith(settings.bridgePrefix())) {
+                    try (NetlinkSocket socket = NetlinkSocket.open()) {
+                        new Links(socket).deleteIf(bridge, "bridge");
+                    }
                 }
             }
             ipam.remove(network.id());

@@ -115,11 +115,11 @@ class BridgeDriverTest {
             assertEquals(Integer.toString(TestNetworks.uplinkMtu()), Sh.inNetns(ns, "cat", "/sys/class/net/eth0/mtu").out().strip(),
                     "the uplink's MTU");
             assertEquals(at.mac(), Sh.inNetns(ns, "cat", "/sys/class/net/eth0/address").out().strip());
-            assertTrue(Sh.inNetns(ns, "ping", "-c1", "-W1", "127.0.0.1").ok(), "lo is up inside");
-            assertTrue(Sh.inNetns(ns, "ping", "-c1", "-W1", net.gateway()).ok(), "the gateway answers");
+            assertTrue(Sh.reaches(ns, "127.0.0.1"), "lo is up inside");
+            assertTrue(Sh.reaches(ns, net.gateway()), "the gateway answers");
         }
-        assertTrue(Sh.inNetns(ns1, "ping", "-c1", "-W1", ip(b)).ok(), "a reaches b");
-        assertTrue(Sh.inNetns(ns2, "ping", "-c1", "-W1", ip(a)).ok(), "b reaches a");
+        assertTrue(Sh.reaches(ns1, ip(b)), "a reaches b");
+        assertTrue(Sh.reaches(ns2, ip(a)), "b reaches a");
         driver.check(a);
         driver.check(b);
         assertEquals(a.netns(), "/var/run/netns/" + ns1);
@@ -139,9 +139,10 @@ class BridgeDriverTest {
         Attachment a = attach(front, ns1);
         Attachment c = attach(back, ns3);
 
-        assertTrue(Sh.inNetns(ns3, "ping", "-c1", "-W1", back.gateway()).ok(), "its own gateway answers");
-        assertFalse(Sh.inNetns(ns3, "ping", "-c1", "-W1", ip(a)).ok(), "back cannot reach front");
-        assertFalse(Sh.inNetns(ns1, "ping", "-c1", "-W1", ip(c)).ok(), "front cannot reach back");
+        assertTrue(Sh.reaches(ns1, front.gateway()), "front works");
+        assertTrue(Sh.reaches(ns3, back.gateway()), "its own gateway answers");
+        assertTrue(Sh.silent(ns3, ip(a)), "back cannot reach front");
+        assertTrue(Sh.silent(ns1, ip(c)), "front cannot reach back");
     }
 
     @Test
@@ -368,7 +369,7 @@ class BridgeDriverTest {
         assertEquals(6, made.stream().map(a -> a.ports().get(0).hostPort()).distinct().count(), "distinct host ports");
         for (Attachment a : made) {
             driver.check(a);
-            assertTrue(Sh.inNetns(names.get(0), "ping", "-c1", "-W1", ip(a)).ok(), "reaches " + ip(a));
+            assertTrue(Sh.reaches(names.get(0), ip(a)), "reaches " + ip(a));
         }
     }
 
@@ -401,6 +402,23 @@ class BridgeDriverTest {
         assertTrue(Sh.linksWith(a.hostIfName()).isEmpty());
         assertEquals(List.of(), leased(net));
         assertFalse(Sh.run("nft", "list", "table", "inet", settings.table()).out().contains("keel att"));
+    }
+
+    @Test
+    void aRecordNamingAHostInterfaceCannotDeleteIt() {
+        NetworkRecord net = network("guard");
+        Attachment real = attach(net, netns("q"));
+        String uplink = TestNetworks.uplink();
+        Attachment forged = new Attachment(real.containerId(), real.network(), real.netns(), real.ifName(), uplink,
+                real.addresses(), real.gateway(), real.mac(), real.ports(), real.driverData());
+        KeelException e = assertThrows(KeelException.class, () -> driver.detach(forged));
+        assertEquals(ErrorKind.CONFLICT, e.kind());
+        assertTrue(e.getMessage().contains("does not delete it"), e.getMessage());
+        assertTrue(Sh.ok("ip", "-o", "link", "show", "dev", uplink).contains(uplink), "the uplink is still there");
+        driver.delete(new NetworkRecord("0123456789abcdef", "forged", "bridge", "10.0.0.0/24", "10.0.0.1",
+                Map.of("bridge", uplink)));
+        assertTrue(Sh.ok("ip", "-o", "link", "show", "dev", uplink).contains(uplink), "the uplink is still there");
+        driver.check(real);
     }
 
     // --- helpers

@@ -82,6 +82,24 @@ public final class Sh {
         return run(full.toArray(String[]::new));
     }
 
+    /**
+     * Whether {@code address} answers a ping from namespace {@code ns}: up to three tries, so that a
+     * loaded machine (other builds share its two cores) does not turn a slow answer into a failure.
+     */
+    public static boolean reaches(String ns, String address) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            if (inNetns(ns, "ping", "-c1", "-W2", address).ok()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code address} stays silent to one ping from {@code ns} (for what must not be reachable). */
+    public static boolean silent(String ns, String address) {
+        return !inNetns(ns, "ping", "-c1", "-W1", address).ok();
+    }
+
     /** The host's links whose names contain {@code tag}. */
     public static List<String> linksWith(String tag) {
         List<String> names = new ArrayList<>();

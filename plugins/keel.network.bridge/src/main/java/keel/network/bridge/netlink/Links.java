@@ -106,6 +106,22 @@ public final class Links {
         }
     }
 
+    /**
+     * Deletes link {@code name} only if it is of {@code kind} (a record naming {@code eth0} must not
+     * take the host's uplink with it); returns false when there was none.
+     */
+    public boolean deleteIf(String name, String kind) {
+        Optional<LinkInfo> link = find(name);
+        if (link.isEmpty()) {
+            return false;
+        }
+        if (!kind.equals(link.get().kind())) {
+            throw KeelException.conflict("interface %s is a %s, not a %s: the bridge driver does not delete it", name,
+                    link.get().kind() == null ? "device without a kind" : link.get().kind(), kind);
+        }
+        return delete(name);
+    }
+
     /** The link named {@code name}, if there is one. */
     public Optional<LinkInfo> find(String name) {
         try {

@@ -72,15 +72,22 @@ public final class Nft {
         try {
             Drain out = new Drain(process.getInputStream());
             Drain err = new Drain(process.getErrorStream());
+            IOException writeFailure = null;
             try (OutputStream stdin = process.getOutputStream()) {
                 stdin.write(input.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                writeFailure = e; // it exited without reading all: its status and message say why
             }
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new KeelException(ErrorKind.UNAVAILABLE, String.join(" ", command) + " did not finish in "
                         + TIMEOUT_SECONDS + " s");
             }
-            return new Result(process.exitValue(), out.text(), err.text());
+            Result result = new Result(process.exitValue(), out.text(), err.text());
+            if (writeFailure != null && result.status == 0) {
+                throw writeFailure;
+            }
+            return result;
         } catch (IOException e) {
             process.destroyForcibly();
             throw new KeelException(ErrorKind.INTERNAL, "cannot talk to " + command[0] + ": " + e.getMessage(), e);
