@@ -328,6 +328,10 @@ class BridgeDriverTest {
         assertTrue(Sh.ok("ip", "-o", "-4", "addr", "show", "dev", settings.defaultBridge())
                 .contains(net.gateway() + "/" + chosen.prefixLength()));
         assertEquals("1", Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).strip());
+        Map<String, String> facts = driver.describe();
+        assertEquals("bridge", facts.get("driver"));
+        assertEquals("inet " + settings.table(), facts.get("nftables.table"));
+        assertTrue(facts.get("nftables").startsWith("nftables v"), facts.toString());
 
         NetworkRecord second = network("second");
         assertTrue(second.driverData().get("bridge").startsWith(tag + "-"));

@@ -20,12 +20,20 @@ public final class TestNetworks {
     public static List<Subnet> hostSubnets() {
         List<Subnet> used = new ArrayList<>();
         for (String line : Sh.ok("ip", "-4", "route", "show", "table", "all").split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length == 0 || f[0].isEmpty() || f[0].equals("default") || line.contains("table local")) {
+            if (line.contains("table local")) {
                 continue;
             }
-            String dst = f[0].equals("broadcast") || f[0].equals("local") || f[0].equals("unicast") ? f[1] : f[0];
-            used.add(Subnet.containing(Ipv4.parse(dst.split("/")[0]), dst.contains("/") ? Integer.parseInt(dst.split("/")[1]) : 32));
+            // the destination is the first word that is an address (after a type such as unreachable)
+            for (String word : line.trim().split("\\s+")) {
+                if (word.matches("[0-9.]+(/[0-9]+)?")) {
+                    String[] cidr = word.split("/");
+                    used.add(Subnet.containing(Ipv4.parse(cidr[0]), cidr.length > 1 ? Integer.parseInt(cidr[1]) : 32));
+                    break;
+                }
+                if (word.equals("default")) {
+                    break;
+                }
+            }
         }
         for (String line : Sh.ok("ip", "-4", "-o", "addr", "show").split("\n")) {
             String[] f = line.trim().split("\\s+");
