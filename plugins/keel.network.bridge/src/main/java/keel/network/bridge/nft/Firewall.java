@@ -1,0 +1,71 @@
+package keel.network.bridge.nft;
+
+import java.util.List;
+
+/** The driver's table in the kernel: {@link Ruleset}'s text applied with {@link Nft}, rules found by their comment. */
+public final class Firewall {
+    private final Nft nft;
+    private final Ruleset rules;
+
+    public Firewall(Nft nft, String table) {
+        this.nft = nft;
+        this.rules = new Ruleset(table);
+    }
+
+    public String table() {
+        return rules.table();
+    }
+
+    /** Adds a network's rules, replacing any left by an earlier attempt, in one transaction. */
+    public void addNetwork(String bridge, String subnet) {
+        String stale = rules.delete(find(Ruleset.networkComment(bridge)));
+        nft.apply("add the rules of network bridge " + bridge, rules.ensureTable() + stale + rules.networkRules(bridge, subnet));
+    }
+
+    /** Adds an attachment's DNAT rules, replacing any left by an earlier attempt, in one transaction. */
+    public void addAttachment(String hostIfName, List<Ruleset.Dnat> ports) {
+        String stale = rules.delete(find(Ruleset.attachmentComment(hostIfName)));
+        if (ports.isEmpty() && stale.isEmpty()) {
+            return;
+        }
+        nft.apply("publish the ports of " + hostIfName, rules.ensureTable() + stale + rules.attachmentRules(hostIfName, ports));
+    }
+
+    public void removeNetwork(String bridge) {
+        remove(Ruleset.networkComment(bridge));
+    }
+
+    public void removeAttachment(String hostIfName) {
+        remove(Ruleset.attachmentComment(hostIfName));
+    }
+
+    public List<Ruleset.Rule> find(String comment) {
+        return Ruleset.rulesWith(nft.listTable(Ruleset.FAMILY, rules.table()), comment);
+    }
+
+    /** Deletes the table and everything in it, if it exists. */
+    public void removeTable() {
+        if (!nft.listTable(Ruleset.FAMILY, rules.table()).isEmpty()) {
+            nft.apply("delete table " + rules.table(), rules.deleteTable());
+        }
+    }
+
+    /** Deletes the rules carrying {@code comment}; nothing when there are none (deleting twice is no error). */
+    private void remove(String comment) {
+        // A concurrent change can move handles between listing and deleting; list again once if so.
+        for (int attempt = 1; ; attempt++) {
+            List<Ruleset.Rule> found = find(comment);
+            if (found.isEmpty()) {
+                return;
+            }
+            try {
+                nft.apply("delete the rules '" + comment + "'", rules.delete(found));
+                return;
+            } catch (RuntimeException e) {
+                if (attempt == 2) {
+                    throw e;
+                }
+            }
+        }
+    }
+}
