@@ -11,6 +11,7 @@ import org.osgi.service.component.annotations.Reference;
 import keel.api.container.ContainerService;
 import keel.api.image.ImageService;
 import keel.api.kernel.DriverService;
+import keel.api.network.NetworkService;
 import keel.api.kernel.EventService;
 import keel.api.kernel.SystemService;
 import keel.console.command.Command;
@@ -19,6 +20,7 @@ import keel.console.commands.ControlCommand;
 import keel.console.commands.DaemonCommand;
 import keel.console.commands.StatsCommand;
 import keel.console.commands.ExecCommand;
+import keel.console.commands.NetworkCommand;
 import keel.console.commands.ImageCommand;
 import keel.console.commands.InspectCommand;
 import keel.console.commands.LifecycleCommand;
@@ -41,12 +43,13 @@ public class KeelCommandLine extends CommandLine {
 
     @Activate
     public KeelCommandLine(BundleContext context, @Reference SystemService system, @Reference DriverService drivers,
-            @Reference EventService events, @Reference ContainerService containers, @Reference ImageService images) {
-        super(commands(context, system, drivers, events, containers, images));
+            @Reference EventService events, @Reference ContainerService containers, @Reference ImageService images,
+            @Reference NetworkService networks) {
+        super(commands(context, system, drivers, events, containers, images, networks));
     }
 
     private static List<Command> commands(BundleContext context, SystemService system, DriverService drivers,
-            EventService events, ContainerService containers, ImageService images) {
+            EventService events, ContainerService containers, ImageService images, NetworkService networks) {
         List<Command> commands = new ArrayList<>(List.of(new VersionCommand(system), new InfoCommand(system),
                 new DriversCommand(drivers), new PluginsCommand(system), new SwapCommand(drivers),
                 new EventsCommand(events), new DaemonCommand(context), new RunCommand(containers, true),
@@ -55,6 +58,7 @@ public class KeelCommandLine extends CommandLine {
         commands.addAll(LifecycleCommand.all(containers));
         commands.addAll(ControlCommand.all(containers));
         commands.add(new StatsCommand(containers));
+        commands.add(new NetworkCommand(networks));
         commands.addAll(ImageCommand.all(images));
         return commands;
     }

@@ -30,16 +30,19 @@ import keel.api.runtime.Rlimit;
  * @param ulimits resource limits
  * @param stopSignal the signal {@code keel stop} sends first (default SIGTERM)
  * @param labels free-form labels
+ * @param ports ports to publish ({@code -p})
  */
 public record ContainerConfig(String name, String image, String rootfs, List<String> entrypoint, List<String> cmd,
         List<String> env, String workingDir, String user, String hostname, boolean tty, boolean openStdin,
         boolean init, boolean autoRemove, RestartPolicy restart, Resources resources, String network,
-        SecurityOptions security, List<Rlimit> ulimits, String stopSignal, Map<String, String> labels) {
+        SecurityOptions security, List<Rlimit> ulimits, String stopSignal, Map<String, String> labels,
+        List<keel.api.network.PortMapping> ports) {
     public ContainerConfig {
         env = env == null ? List.of() : List.copyOf(env);
         ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         restart = restart == null ? RestartPolicy.NO : restart;
         security = security == null ? SecurityOptions.DEFAULT : security;
+        ports = ports == null ? List.of() : List.copyOf(ports);
     }
 }

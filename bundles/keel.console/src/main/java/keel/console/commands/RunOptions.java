@@ -34,7 +34,7 @@ final class RunOptions {
             Option.flag("interactive", 'i', "keep stdin open"),
             Option.flag("tty", 't', "allocate a pseudo-terminal"),
             Option.value("restart", (char) 0, "POLICY", "no, on-failure[:N], always, unless-stopped"),
-            Option.value("network", (char) 0, "MODE", "none, host (bridge and named networks need a network driver)"),
+            Option.value("network", (char) 0, "MODE", "bridge (default), none, host, or a network's name"),
             Option.value("cap-add", (char) 0, "CAP", "add a capability (repeatable)"),
             Option.value("cap-drop", (char) 0, "CAP", "drop a capability (repeatable)"),
             Option.flag("privileged", (char) 0, "every capability, no seccomp, nothing masked"),
@@ -43,6 +43,7 @@ final class RunOptions {
             Option.value("ulimit", (char) 0, "TYPE=SOFT[:HARD]", "a resource limit, e.g. nofile=1024:2048 (repeatable)"),
             Option.value("stop-signal", (char) 0, "SIGNAL", "the signal keel stop sends first (default SIGTERM)"),
             Option.value("label", 'l', "K=V", "a label (repeatable)"),
+            Option.value("publish", 'p', "[IP:]HOST:CTR[/tcp|udp]", "publish a container port (repeatable)"),
             Option.value("memory", 'm', "BYTES", "memory limit, e.g. 64m"),
             Option.value("memory-swap", (char) 0, "BYTES", "memory plus swap limit (-1 unlimited)"),
             Option.value("memory-reservation", (char) 0, "BYTES", "memory soft limit"),
@@ -95,7 +96,7 @@ final class RunOptions {
                 RestartPolicy.parse(a.value("restart").orElse("no")), resources(a), a.value("network").orElse(null),
                 new SecurityOptions(a.all("cap-add"), a.all("cap-drop"), a.flag("privileged"), noNewPrivileges,
                         seccomp),
-                ulimits(a), a.value("stop-signal").orElse(null), labels(a));
+                ulimits(a), a.value("stop-signal").orElse(null), labels(a), ports(a));
     }
 
     static List<String> env(Arguments a, Path cwd) {
@@ -119,6 +120,42 @@ final class RunOptions {
             labels.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
         }
         return labels;
+    }
+
+    /** {@code -p [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]} (HOSTPORT may be empty: a free port is chosen). */
+    static List<keel.api.network.PortMapping> ports(Arguments a) {
+        List<keel.api.network.PortMapping> ports = new ArrayList<>();
+        for (String p : a.all("publish")) {
+            String spec = p;
+            String protocol = "tcp";
+            int slash = spec.lastIndexOf('/');
+            if (slash >= 0) {
+                protocol = spec.substring(slash + 1);
+                spec = spec.substring(0, slash);
+            }
+            String[] parts = spec.split(":", -1);
+            if (!List.of("tcp", "udp").contains(protocol) || parts.length < 1 || parts.length > 3) {
+                throw KeelException.invalid("invalid --publish '%s': use [HOSTIP:]HOSTPORT:CTRPORT[/tcp|udp]", p);
+            }
+            String hostIp = parts.length == 3 ? parts[0] : null;
+            String hostPort = parts.length >= 2 ? parts[parts.length - 2] : "";
+            int container = port(parts[parts.length - 1], p);
+            ports.add(new keel.api.network.PortMapping(hostIp, hostPort.isEmpty() ? 0 : port(hostPort, p), container,
+                    protocol));
+        }
+        return ports;
+    }
+
+    private static int port(String text, String option) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n < 1 || n > 65535) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw KeelException.invalid("invalid port '%s' in --publish %s: use 1-65535", text, option);
+        }
     }
 
     static List<Rlimit> ulimits(Arguments a) {

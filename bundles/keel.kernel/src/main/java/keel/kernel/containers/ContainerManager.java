@@ -57,8 +57,9 @@ import keel.kernel.system.HostFacts;
  * container are serialised by that container's lock, so one wedged container never holds up
  * another. A sweep notices containers that ended on their own (and ones whose supervisor died).
  */
-@Component(service = ContainerService.class, immediate = true, configurationPid = KernelSettings.PID)
-public class ContainerManager implements ContainerService {
+@Component(service = {ContainerService.class, keel.api.network.NetworkService.class}, immediate = true,
+        configurationPid = KernelSettings.PID)
+public class ContainerManager implements ContainerService, keel.api.network.NetworkService {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerManager.class);
     private static final int SIGKILL = 9;
     private static final Duration POLL = Duration.ofMillis(10);
@@ -70,17 +71,22 @@ public class ContainerManager implements ContainerService {
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper;
     private final String defaultNetwork;
+    private final keel.kernel.images.ImageManager images;
+    private final Networks networks;
+    private final ImageRootfs imageRootfs = new ImageRootfs();
     private final java.util.Set<String> stoppedByUser = ConcurrentHashMap.newKeySet();
 
     @Activate
-    public ContainerManager(@Reference Drivers drivers, @Reference EventService events, BundleContext context,
-            Map<String, Object> config) {
+    public ContainerManager(@Reference Drivers drivers, @Reference EventService events,
+            @Reference keel.kernel.images.ImageManager images, BundleContext context, Map<String, Object> config) {
         this.drivers = drivers;
+        this.images = images;
         this.events = events;
         this.settings = KernelSettings.from(context, config);
         this.store = new ContainerStore(settings.root().resolve("containers"));
+        this.networks = new Networks(settings.root().resolve("networks"));
         String network = context.getProperty("keel.network.default");
-        this.defaultNetwork = network == null || network.isBlank() ? "none" : network;
+        this.defaultNetwork = network == null || network.isBlank() ? Networks.DEFAULT : network;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keel-container-sweep");
             t.setDaemon(true);
@@ -98,44 +104,69 @@ public class ContainerManager implements ContainerService {
 
     @Override
     public ContainerInfo create(ContainerConfig config) {
-        if (config.image() != null) {
-            throw KeelException.invalid("image %s: running images comes with the image store; use --rootfs DIR",
-                    config.image());
+        if ((config.image() == null) == (config.rootfs() == null)) {
+            throw KeelException.invalid("give an image or --rootfs DIR (one of them)");
         }
-        if (config.rootfs() == null) {
-            throw KeelException.invalid("give an image or --rootfs DIR");
-        }
-        Path rootfs = Path.of(config.rootfs()).toAbsolutePath().normalize();
-        if (!Files.isDirectory(rootfs)) {
+        Path rootfs = config.rootfs() == null ? null : Path.of(config.rootfs()).toAbsolutePath().normalize();
+        if (rootfs != null && !Files.isDirectory(rootfs)) {
             throw KeelException.invalid("--rootfs %s is not a directory", rootfs);
         }
         String network = config.network() != null ? config.network() : defaultNetwork;
-        if (!network.equals("none") && !network.equals("host")) {
-            throw KeelException.invalid("--network %s: only none and host are available until a network driver "
-                    + "is installed", network);
+        if (isBridged(network)) {
+            networks.get(network, drivers.network());
         }
         drivers.cgroup().validate(config.resources());
+        keel.api.image.ImageInfo image = config.image() == null ? null : images.resolve(config.image());
         String id = Names.newId();
-        synchronized (store) {
-            String name = config.name() != null ? Names.check(config.name()) : uniqueGeneratedName();
-            if (store.nameTaken(name)) {
-                throw KeelException.conflict("the container name %s is already in use; remove that container or "
-                        + "choose another name", name);
-            }
-            ContainerConfig settled = withNameAndNetwork(config, name, network);
-            Path dir = store.dir(id);
-            SpecBuilder.Built built = SpecBuilder.build(id, settled, null, rootfs, dir,
-                    HostFacts.cgroupV1Controllers());
-            ContainerFiles.write(dir, built.spec().hostname(), network);
-            ContainerRecord record = new ContainerRecord(id, name, Instant.now(), settled, built.command(),
-                    built.spec(), rootfs.toString(), settings.run().resolve("c").resolve(id.substring(0, 12)).toString(),
-                    dir.resolve(id + "-json.log").toString(),
-                    new ContainerState(ContainerStatus.CREATED, 0, 0, false, null, null, "", 0), null, null,
-                    Map.of());
-            store.put(record);
-            publish(record, "create", Map.of());
-            return record.info();
+        String stateDir = settings.run().resolve("c").resolve(id.substring(0, 12)).toString();
+        String snapshot = null;
+        List<keel.api.runtime.Mount> mounts = List.of();
+        keel.api.storage.StorageDriver storage = null;
+        if (image != null) {
+            storage = drivers.storage();
+            String top = imageRootfs.layers(image, images.blobs(), storage, drivers.layer());
+            snapshot = "container-" + id;
+            mounts = storage.prepare(snapshot, top, Map.of("keel.container", id));
+            rootfs = Path.of(stateDir).resolve("rootfs");
         }
+        try {
+            synchronized (store) {
+                String name = config.name() != null ? Names.check(config.name()) : uniqueGeneratedName();
+                if (store.nameTaken(name)) {
+                    throw KeelException.conflict("the container name %s is already in use; remove that container or "
+                            + "choose another name", name);
+                }
+                ContainerConfig settled = withNameAndNetwork(config, name, network);
+                Path dir = store.dir(id);
+                List<keel.api.runtime.Mount> layers = mounts;
+                Path root = rootfs;
+                SpecBuilder.Built built = SpecBuilder.build(id, settled, image == null ? null : image.config().config(),
+                        rootfs, dir, HostFacts.cgroupV1Controllers(),
+                        image == null ? n -> keel.kernel.spec.UserResolver.readEtc(root, n)
+                                : n -> MergedView.etc(layers, n));
+                ContainerFiles.write(dir, built.spec().hostname(), network);
+                ContainerRecord record = new ContainerRecord(id, name, Instant.now(), settled, built.command(),
+                        built.spec(), rootfs.toString(), stateDir, dir.resolve(id + "-json.log").toString(),
+                        new ContainerState(ContainerStatus.CREATED, 0, 0, false, null, null, "", 0), null, null,
+                        Map.of(), image == null ? null : image.id().toString(), snapshot, mounts, null);
+                store.put(record);
+                publish(record, "create", Map.of());
+                return record.info();
+            }
+        } catch (RuntimeException e) {
+            if (snapshot != null) {
+                try {
+                    storage.remove(snapshot);
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static boolean isBridged(String network) {
+        return !network.equals("none") && !network.equals("host") && !network.startsWith("container:");
     }
 
     private String uniqueGeneratedName() {
@@ -149,7 +180,7 @@ public class ContainerManager implements ContainerService {
     private static ContainerConfig withNameAndNetwork(ContainerConfig c, String name, String network) {
         return new ContainerConfig(name, c.image(), c.rootfs(), c.entrypoint(), c.cmd(), c.env(), c.workingDir(),
                 c.user(), c.hostname(), c.tty(), c.openStdin(), c.init(), c.autoRemove(), c.restart(), c.resources(),
-                network, c.security(), c.ulimits(), c.stopSignal(), c.labels());
+                network, c.security(), c.ulimits(), c.stopSignal(), c.labels(), c.ports());
     }
 
     // --- start ---
@@ -170,16 +201,23 @@ public class ContainerManager implements ContainerService {
             CgroupRecord cgroup = cgroups.create(id, r.spec().linux().resources());
             IsolationDriver isolation = drivers.isolation();
             ProcessRecord process;
+            keel.api.network.Attachment[] attached = new keel.api.network.Attachment[1];
             try {
                 Files.createDirectories(stateDir);
+                if (r.snapshot() != null) {
+                    Files.createDirectories(Path.of(r.rootfs()));
+                }
                 Stdio stdio = new Stdio(r.config().tty(), r.config().openStdin(), r.logPath(),
                         stateDir.resolve("attach.sock").toString());
-                process = isolation.start(new LaunchRequest(id, r.spec(), List.of(), r.stateDir(), stdio), pid -> {
-                    cgroups.join(cgroup, pid);
-                    attach(attach, stateDir);
-                });
+                process = isolation.start(new LaunchRequest(id, r.spec(), r.rootfsMounts(), r.stateDir(), stdio),
+                        pid -> {
+                            cgroups.join(cgroup, pid);
+                            attached[0] = connect(r, pid);
+                            attach(attach, stateDir);
+                        });
             } catch (Exception e) {
                 cgroups.destroy(cgroup);
+                disconnect(attached[0]);
                 KeelException failure = e instanceof KeelException k ? k
                         : KeelException.internal("cannot start " + r.name() + ": " + e.getMessage(), e);
                 ContainerState failed = new ContainerState(r.state().status(), 0, failure.kind().exitCode(), false,
@@ -192,11 +230,37 @@ public class ContainerManager implements ContainerService {
             Map<String, String> used = new HashMap<>();
             drivers.boundId(DriverKind.ISOLATION).ifPresent(d -> used.put("isolation", d));
             drivers.boundId(DriverKind.CGROUP).ifPresent(d -> used.put("cgroup", d));
+            drivers.boundId(DriverKind.NETWORK).filter(d -> attached[0] != null).ifPresent(d -> used.put("network", d));
             ContainerRecord running = r.with(new ContainerState(ContainerStatus.RUNNING, process.pid(), 0, false,
-                    Instant.now(), null, "", r.state().restartCount()), process, cgroup, used);
+                    Instant.now(), null, "", r.state().restartCount()), process, cgroup, used).with(attached[0]);
             store.put(running);
             publish(running, "start", Map.of());
             return running.info();
+        }
+    }
+
+    /** Attaches the container's network namespace to its network, and names its address in /etc/hosts. */
+    private keel.api.network.Attachment connect(ContainerRecord r, int pid) {
+        if (!isBridged(r.config().network())) {
+            return null;
+        }
+        keel.api.network.NetworkRecord network = networks.get(r.config().network(), drivers.network());
+        keel.api.network.Attachment a = drivers.network().attach(network, new keel.api.network.AttachRequest(r.id(),
+                r.name(), "/proc/" + pid + "/ns/net", "eth0", r.config().ports(), List.of()));
+        if (!a.addresses().isEmpty()) {
+            String ip = a.addresses().get(0).split("/")[0];
+            ContainerFiles.hosts(store.dir(r.id()), r.spec().hostname(), ip);
+        }
+        return a;
+    }
+
+    private void disconnect(keel.api.network.Attachment attachment) {
+        if (attachment != null) {
+            try {
+                drivers.network().detach(attachment);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot detach {} from its network: {}", attachment.containerId(), e.getMessage());
+            }
         }
     }
 
@@ -266,9 +330,10 @@ public class ContainerManager implements ContainerService {
                 LOG.warn("container {}: cgroup cleanup failed: {}", r.name(), e.getMessage());
             }
         }
+        disconnect(r.network());
         ContainerRecord stopped = r.with(new ContainerState(ContainerStatus.STOPPED, 0, exit.code(), oomKilled,
                 r.state().startedAt(), exit.finishedAt(), "", r.state().restartCount()), r.process(), null,
-                r.drivers());
+                r.drivers()).with((keel.api.network.Attachment) null);
         store.put(stopped);
         publish(stopped, "die", Map.of("exitCode", Integer.toString(exit.code())));
         if (oomKilled) {
@@ -433,6 +498,10 @@ public class ContainerManager implements ContainerService {
         if (r.cgroup() != null) {
             drivers.boundCgroup().ifPresent(c -> c.destroy(r.cgroup()));
         }
+        disconnect(r.network());
+        if (r.snapshot() != null) {
+            drivers.storage().remove(r.snapshot());
+        }
         ContainerStore.deleteTree(Path.of(r.stateDir()));
         store.remove(r.id());
         locks.remove(r.id());
@@ -488,7 +557,8 @@ public class ContainerManager implements ContainerService {
             }
             ContainerRecord updated = new ContainerRecord(r.id(), r.name(), r.created(),
                     withResources(r.config(), merged), r.command(), Resources.withSpec(r.spec(), merged), r.rootfs(),
-                    r.stateDir(), r.logPath(), r.state(), r.process(), r.cgroup(), r.drivers());
+                    r.stateDir(), r.logPath(), r.state(), r.process(), r.cgroup(), r.drivers(), r.image(),
+                    r.snapshot(), r.rootfsMounts(), r.network());
             store.put(updated);
             publish(updated, "update", Map.of());
             return updated.info();
@@ -498,7 +568,7 @@ public class ContainerManager implements ContainerService {
     private static ContainerConfig withResources(ContainerConfig c, keel.api.runtime.Resources resources) {
         return new ContainerConfig(c.name(), c.image(), c.rootfs(), c.entrypoint(), c.cmd(), c.env(), c.workingDir(),
                 c.user(), c.hostname(), c.tty(), c.openStdin(), c.init(), c.autoRemove(), c.restart(), resources,
-                c.network(), c.security(), c.ulimits(), c.stopSignal(), c.labels());
+                c.network(), c.security(), c.ulimits(), c.stopSignal(), c.labels(), c.ports());
     }
 
     @Override
@@ -586,6 +656,40 @@ public class ContainerManager implements ContainerService {
         }, sink);
     }
 
+    // --- networks ---
+
+    @Override
+    public List<keel.api.network.NetworkRecord> networks() {
+        return networks.list();
+    }
+
+    @Override
+    public keel.api.network.NetworkRecord network(String network) {
+        return networks.list().stream().filter(n -> n.name().equals(network) || n.id().startsWith(network))
+                .findFirst().orElseThrow(() -> KeelException.notFound("no such network: %s", network));
+    }
+
+    @Override
+    public keel.api.network.NetworkRecord createNetwork(keel.api.network.NetworkConfig config) {
+        Names.check(config.name());
+        if (List.of("none", "host").contains(config.name())) {
+            throw KeelException.invalid("%s is a network mode, not a name a network can have", config.name());
+        }
+        return networks.create(config, drivers.network());
+    }
+
+    @Override
+    public void removeNetwork(String network) {
+        keel.api.network.NetworkRecord record = network(network);
+        List<String> users = store.all().stream().filter(r -> r.network() != null
+                && r.network().network().equals(record.id())).map(ContainerRecord::name).toList();
+        if (!users.isEmpty()) {
+            throw KeelException.conflict("network %s is in use by %s: stop or remove them first", record.name(),
+                    String.join(", ", users));
+        }
+        networks.remove(record, drivers.network());
+    }
+
     // --- helpers ---
 
     private Object lock(String id) {
@@ -595,7 +699,7 @@ public class ContainerManager implements ContainerService {
     private void publish(ContainerRecord r, String action, Map<String, String> extra) {
         Map<String, String> attributes = new HashMap<>(extra);
         attributes.put("name", r.name());
-        attributes.put("image", r.config().image() != null ? r.config().image() : "rootfs:" + r.rootfs());
+        attributes.put("image", r.config().image() != null ? r.config().image() : "rootfs:" + r.config().rootfs());
         events.publish(new Event(Instant.now(), "container", action, r.id(), attributes));
     }
 }

@@ -18,24 +18,35 @@ import keel.api.runtime.RuntimeSpec;
  *
  * @param stateDir the runtime directory the isolation driver's supervisor uses
  * @param drivers the driver id of each kind that made the container's parts ({@code kind -> id})
+ * @param image the image id it runs, or null (--rootfs)
+ * @param snapshot its writable snapshot's key in the storage driver, or null (--rootfs)
+ * @param rootfsMounts the mounts that make its root (from the storage driver), empty for --rootfs
+ * @param network its network attachment (data from the network driver), or null
  */
 public record ContainerRecord(String id, String name, Instant created, ContainerConfig config, List<String> command,
         RuntimeSpec spec, String rootfs, String stateDir, String logPath, ContainerState state, ProcessRecord process,
-        CgroupRecord cgroup, Map<String, String> drivers) {
+        CgroupRecord cgroup, Map<String, String> drivers, String image, String snapshot,
+        List<keel.api.runtime.Mount> rootfsMounts, keel.api.network.Attachment network) {
     public ContainerRecord {
         command = List.copyOf(command);
         drivers = drivers == null ? Map.of() : Map.copyOf(drivers);
+        rootfsMounts = rootfsMounts == null ? List.of() : List.copyOf(rootfsMounts);
     }
 
     ContainerRecord with(ContainerState newState) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, newState,
-                process, cgroup, drivers);
+                process, cgroup, drivers, image, snapshot, rootfsMounts, network);
     }
 
     ContainerRecord with(ContainerState newState, ProcessRecord newProcess, CgroupRecord newCgroup,
             Map<String, String> newDrivers) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, newState,
-                newProcess, newCgroup, newDrivers);
+                newProcess, newCgroup, newDrivers, image, snapshot, rootfsMounts, network);
+    }
+
+    ContainerRecord with(keel.api.network.Attachment newNetwork) {
+        return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, state, process,
+                cgroup, drivers, image, snapshot, rootfsMounts, newNetwork);
     }
 
     ContainerInfo info() {

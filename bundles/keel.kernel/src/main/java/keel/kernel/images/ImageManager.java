@@ -50,15 +50,17 @@ public class ImageManager implements ImageService {
     private final EventService events;
     private final BlobStore blobs;
     private final ImageStore images;
-    private final ContainerService containers;
+    /** Dynamic: the container service itself uses this one, and only rmi asks which containers use an image. */
+    @Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+            policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC)
+    private volatile ContainerService containers;
 
     @Activate
-    public ImageManager(@Reference Drivers drivers, @Reference EventService events,
-            @Reference ContainerService containers, BundleContext context, Map<String, Object> config) {
+    public ImageManager(@Reference Drivers drivers, @Reference EventService events, BundleContext context,
+            Map<String, Object> config) {
         KernelSettings settings = KernelSettings.from(context, config);
         this.drivers = drivers;
         this.events = events;
-        this.containers = containers;
         this.blobs = new BlobStore(settings.root().resolve("content"));
         this.images = new ImageStore(settings.root().resolve("images"));
     }
@@ -248,7 +250,11 @@ public class ImageManager implements ImageService {
 
     private List<String> usersOf(ImageInfo info) {
         List<String> users = new ArrayList<>();
-        for (ContainerInfo c : containers.list(true)) {
+        ContainerService service = containers;
+        if (service == null) {
+            return users;
+        }
+        for (ContainerInfo c : service.list(true)) {
             String image = c.config().image();
             if (image != null && (info.names().contains(referenceName(image)) || image.equals(info.id().toString())
                     || info.id().hex().startsWith(image))) {

@@ -51,6 +51,13 @@ public final class SpecBuilder {
      */
     public static Built build(String id, ContainerConfig config, ImageConfig.RunConfig image, Path rootfs, Path files,
             List<String> cgroupV1Controllers) {
+        return build(id, config, image, rootfs, files, cgroupV1Controllers, name -> UserResolver.readEtc(rootfs, name));
+    }
+
+    /** As above, with the container's /etc files read by {@code etc} (for roots that are not mounted yet). */
+    public static Built build(String id, ContainerConfig config, ImageConfig.RunConfig image, Path rootfs, Path files,
+            List<String> cgroupV1Controllers,
+            java.util.function.Function<String, java.util.Optional<byte[]>> etc) {
         List<String> command = command(config, image);
         for (keel.api.runtime.Rlimit limit : config.ulimits()) {
             long max = keel.kernel.system.HostFacts.hardLimit(limit.type());
@@ -61,7 +68,7 @@ public final class SpecBuilder {
             }
         }
         UserResolver.Resolved user = UserResolver.resolve(config.user() != null ? config.user()
-                : image != null ? image.user() : null, rootfs);
+                : image != null ? image.user() : null, etc);
         String hostname = config.hostname() != null ? config.hostname() : id.substring(0, 12);
         boolean privileged = config.security().privileged();
         List<String> caps = keel.kernel.spec.Capabilities.effective(config.security().capAdd(),

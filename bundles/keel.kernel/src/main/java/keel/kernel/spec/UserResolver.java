@@ -33,6 +33,11 @@ public final class UserResolver {
     }
 
     public static Resolved resolve(String spec, Path rootfs) {
+        return resolve(spec, name -> readEtc(rootfs, name));
+    }
+
+    /** Resolves with the container's /etc files given by {@code etc} (name -> content, empty if missing). */
+    public static Resolved resolve(String spec, java.util.function.Function<String, Optional<byte[]>> etc) {
         String user = spec == null || spec.isEmpty() ? "0" : spec;
         String group = null;
         int colon = user.indexOf(':');
@@ -40,8 +45,8 @@ public final class UserResolver {
             group = user.substring(colon + 1);
             user = user.substring(0, colon);
         }
-        List<String[]> passwd = read(rootfs, "passwd");
-        List<String[]> groups = read(rootfs, "group");
+        List<String[]> passwd = parse(etc.apply("passwd"));
+        List<String[]> groups = parse(etc.apply("group"));
         String[] entry = isId(user) ? find(passwd, 2, user) : find(passwd, 0, user);
         if (entry == null && !isId(user)) {
             throw KeelException.invalid("unable to find user %s: no matching entries in the container's /etc/passwd",
@@ -97,25 +102,27 @@ public final class UserResolver {
         return null;
     }
 
-    /** The lines of /etc/NAME in the root, split on ':'; empty when the file is missing. */
-    private static List<String[]> read(Path rootfs, String name) {
-        Path etc = rootfs.resolve("etc");
-        Path file = etc.resolve(name);
+    /** The lines of an /etc file split on ':'. */
+    private static List<String[]> parse(Optional<byte[]> bytes) {
         List<String[]> entries = new ArrayList<>();
-        try {
-            if (Files.isSymbolicLink(etc)) {
-                return entries; // never read through a link planted in the image
-            }
-            Optional<byte[]> bytes = readBounded(file);
-            if (bytes.isEmpty()) {
-                return entries;
-            }
+        if (bytes.isPresent()) {
             for (String line : new String(bytes.get(), StandardCharsets.UTF_8).split("\n")) {
                 if (!line.isBlank() && !line.startsWith("#")) {
                     entries.add(line.split(":", -1));
                 }
             }
-            return entries;
+        }
+        return entries;
+    }
+
+    /** /etc/NAME of a root directory, read without following a link out of it; empty if missing. */
+    public static Optional<byte[]> readEtc(Path rootfs, String name) {
+        Path etc = rootfs.resolve("etc");
+        try {
+            if (Files.isSymbolicLink(etc)) {
+                return Optional.empty(); // never read through a link planted in the image
+            }
+            return readBounded(etc.resolve(name));
         } catch (IOException e) {
             throw KeelException.invalid("cannot read the container's /etc/%s: %s", name, e.getMessage());
         }

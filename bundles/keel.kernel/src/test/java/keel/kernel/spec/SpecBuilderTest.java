@@ -41,7 +41,7 @@ class SpecBuilderTest {
 
     static ContainerConfig config(List<String> cmd, String user, SecurityOptions security, List<Rlimit> ulimits) {
         return new ContainerConfig("c", null, "/r", null, cmd, List.of("A=1"), null, user, null, false, false, false,
-                false, null, null, "none", security, ulimits, null, null);
+                false, null, null, "none", security, ulimits, null, null, null);
     }
 
     @Test
@@ -120,7 +120,7 @@ class SpecBuilderTest {
         assertTrue(ulimit.getMessage().contains("above the daemon's own hard limit"), ulimit.getMessage());
         KeelException env = assertThrows(KeelException.class, () -> SpecBuilder.build(ID,
                 new ContainerConfig("c", null, "/r", null, List.of("sh"), List.of("=x"), null, null, null, false, false,
-                        false, false, null, null, "none", null, null, null, null), null, rootfs, files, List.of()));
+                        false, false, null, null, "none", null, null, null, null, null), null, rootfs, files, List.of()));
         assertTrue(env.getMessage().contains("-e"), env.getMessage());
     }
 }

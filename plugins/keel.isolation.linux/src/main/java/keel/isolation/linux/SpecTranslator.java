@@ -147,7 +147,15 @@ final class SpecTranslator {
                     case "relatime" -> flags |= LinuxAbi.MS_RELATIME;
                     case "strictatime" -> flags |= LinuxAbi.MS_STRICTATIME;
                     case "nosymfollow" -> flags |= LinuxAbi.MS_NOSYMFOLLOW;
-                    default -> data.add(o);
+                    default -> {
+                        if (o.startsWith("x-keel.chdir=")) {
+                            throw KeelException.invalid("this root needs relative overlay layer paths (an image with "
+                                    + "very many layers): not supported by the linux isolation driver yet");
+                        }
+                        if (!o.startsWith("x-")) {
+                            data.add(o); // x-* options are for the caller, never the kernel
+                        }
+                    }
                 }
             }
             return new Options(flags, String.join(",", data));
