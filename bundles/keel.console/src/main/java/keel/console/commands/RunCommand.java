@@ -64,12 +64,23 @@ public class RunCommand implements Command {
             io.out().println(created.id());
             return 0;
         }
-        if (args.flag("detach")) {
-            containers.start(created.id(), null);
-            io.out().println(created.id());
-            return 0;
+        try {
+            if (args.flag("detach")) {
+                containers.start(created.id(), null);
+                io.out().println(created.id());
+                return 0;
+            }
+            return runAttached(containers, created, io);
+        } catch (KeelException e) {
+            if (config.autoRemove()) {
+                try {
+                    containers.remove(created.id(), true); // --rm: a run that could not start leaves nothing
+                } catch (KeelException alreadyGone) {
+                    // removed by the kernel when it ended
+                }
+            }
+            throw e;
         }
-        return runAttached(containers, created, io);
     }
 
     /**
