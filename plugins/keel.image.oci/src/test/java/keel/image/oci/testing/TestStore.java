@@ -44,6 +44,9 @@ public final class TestStore implements ContentStore {
 
     /** Every blob in the store. */
     public List<Digest> blobs() {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile)
                     .filter(p -> !p.getFileName().toString().startsWith("ingest-"))
@@ -56,6 +59,9 @@ public final class TestStore implements ContentStore {
 
     /** Temporary files left behind (there must be none). */
     public List<Path> debris() {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(p -> p.getFileName().toString().startsWith("ingest-")).toList();
         } catch (IOException e) {
