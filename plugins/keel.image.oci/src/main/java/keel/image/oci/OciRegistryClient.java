@@ -43,6 +43,7 @@ public class OciRegistryClient implements RegistryClient {
         facts.put("platform.default", Platform.LINUX_AMD64.toString());
         facts.put("blobs.parallel", Integer.toString(settings.parallel()));
         facts.put("blobs.attempts", settings.attempts() + " (resumed with Range when the registry supports it)");
+        facts.put("blobs.idle.timeout", settings.idleTimeout().toSeconds() + " s");
         return facts;
     }
 

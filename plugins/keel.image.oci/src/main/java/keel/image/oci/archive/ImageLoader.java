@@ -94,6 +94,7 @@ public final class ImageLoader {
             if (groups.isEmpty()) {
                 throw KeelException.invalid("%s lists no images", where);
             }
+            Map<Digest, List<ImageReference>> dockerTags = dockerTagsByConfig();
             List<Resolved> images = new ArrayList<>();
             for (Map.Entry<String, List<Descriptor>> group : groups.entrySet()) {
                 List<Descriptor> members = group.getValue();
@@ -101,10 +102,34 @@ public final class ImageLoader {
                 Descriptor chosen = members.size() == 1 ? members.get(0)
                         : Platforms.select(members, this::platformOf, platform, what);
                 Resolved r = resolve(chosen, 0, what);
-                images.add(new Resolved(List.copyOf(new LinkedHashSet<>(groupNames.get(group.getKey()))),
-                        r.manifest(), r.content(), null));
+                Set<ImageReference> names = new LinkedHashSet<>(groupNames.get(group.getKey()));
+                names.addAll(dockerTags.getOrDefault(r.content().config().digest(), List.of()));
+                images.add(new Resolved(List.copyOf(names), r.manifest(), r.content(), null));
             }
             return finish(images);
+        }
+
+        /**
+         * Docker 25 writes an OCI layout and a manifest.json side by side; its RepoTags name the images
+         * whose index entries carry only a bare tag. Matched by config digest.
+         */
+        private Map<Digest, List<ImageReference>> dockerTagsByConfig() {
+            Map<Digest, List<ImageReference>> tags = new HashMap<>();
+            if (src.metadata("manifest.json").isEmpty()) {
+                return tags;
+            }
+            String where = "manifest.json of " + src.label();
+            JsonNode items = Json.parseArray(src.metadata("manifest.json").get(), where);
+            for (int i = 0; i < items.size() && i < limits.maxDescriptors(); i++) {
+                JsonNode item = items.get(i);
+                String config = item.path("Config").asText("");
+                if (config.isEmpty()) {
+                    continue;
+                }
+                ImageSource.FileEntry file = dockerFile(config, where + "[" + i + "] Config");
+                tags.computeIfAbsent(file.digest(), k -> new ArrayList<>()).addAll(repoTags(item, where + "[" + i + "]"));
+            }
+            return tags;
         }
 
         private List<ImageReference> names(Descriptor d, String where) {
@@ -249,29 +274,35 @@ public final class ImageLoader {
                 }
                 layers.add(new Descriptor(mediaType, layer.digest(), layer.size(), null, null));
             }
-            List<ImageReference> names = new ArrayList<>();
-            JsonNode tags = item.get("RepoTags");
-            if (tags != null && !tags.isNull()) {
-                if (!tags.isArray() || tags.size() > limits.maxDescriptors()) {
-                    throw KeelException.invalid("%s RepoTags is not an array of names", where);
-                }
-                for (int i = 0; i < tags.size(); i++) {
-                    String tag = text(tags.get(i), where + " RepoTags[" + i + "]");
-                    try {
-                        ImageReference name = ImageReference.parse(tag);
-                        if (!names.contains(name)) {
-                            names.add(name);
-                        }
-                    } catch (KeelException e) {
-                        throw KeelException.invalid("%s RepoTags[%d]: %s", where, i, e.getMessage());
-                    }
-                }
-            }
+            List<ImageReference> names = repoTags(item, where);
             Manifest manifest = new Manifest(2, MediaTypes.DOCKER_MANIFEST, config, layers, null);
             byte[] bytes = Documents.manifestBytes(manifest);
             Descriptor descriptor = new Descriptor(MediaTypes.DOCKER_MANIFEST, Digests.sha256(bytes), bytes.length,
                     null, facts.platform());
             return new Resolved(names, descriptor, manifest, bytes);
+        }
+
+        private List<ImageReference> repoTags(JsonNode item, String where) {
+            List<ImageReference> names = new ArrayList<>();
+            JsonNode tags = item.get("RepoTags");
+            if (tags == null || tags.isNull()) {
+                return names;
+            }
+            if (!tags.isArray() || tags.size() > limits.maxDescriptors()) {
+                throw KeelException.invalid("%s RepoTags is not an array of names", where);
+            }
+            for (int i = 0; i < tags.size(); i++) {
+                String tag = text(tags.get(i), where + " RepoTags[" + i + "]");
+                try {
+                    ImageReference name = ImageReference.parse(tag);
+                    if (!names.contains(name)) {
+                        names.add(name);
+                    }
+                } catch (KeelException e) {
+                    throw KeelException.invalid("%s RepoTags[%d]: %s", where, i, e.getMessage());
+                }
+            }
+            return names;
         }
 
         private ImageSource.FileEntry dockerFile(String name, String what) {

@@ -45,7 +45,9 @@ final class BlobStream extends InputStream {
     private final MessageDigest hasher;
     private final URI uri;
 
-    private InputStream body;
+    private volatile InputStream body;
+    private volatile long lastActivity = System.nanoTime();
+    private volatile boolean stalled;
     private long position;
     private long skip;
     private int requests;
@@ -116,6 +118,7 @@ final class BlobStream extends InputStream {
                 n -= skipped;
                 n = (int) Math.min(n, blob.size() - position);
             }
+            lastActivity = System.nanoTime();
             hasher.update(b, off, n);
             position += n;
             if (position - reported >= PROGRESS_STEP || position == blob.size()) {
@@ -181,6 +184,7 @@ final class BlobStream extends InputStream {
                 LOG.info("{}: {}: the registry does not resume (no 206); downloading it again from the start",
                         session.context, what);
             }
+            lastActivity = System.nanoTime();
             body = response.body();
             return true;
         }
@@ -194,6 +198,7 @@ final class BlobStream extends InputStream {
                         session.context, what, position, range));
             }
             skip = 0;
+            lastActivity = System.nanoTime();
             body = response.body();
             return true;
         }
@@ -205,7 +210,28 @@ final class BlobStream extends InputStream {
         throw fail(session.refusal(response, what));
     }
 
-    private void retry(IOException cause) throws IOException {
+    /**
+     * Called by the pull's watchdog: a body that gave nothing for {@code idleNanos} is closed, which
+     * makes the blocked read fail and the download retry (a stalled connection never hangs a pull).
+     */
+    void closeIfIdle(long idleNanos) {
+        InputStream current = body;
+        if (current != null && System.nanoTime() - lastActivity > idleNanos) {
+            stalled = true;
+            try {
+                current.close();
+            } catch (IOException ignored) {
+                // closing is the point
+            }
+        }
+    }
+
+    private void retry(IOException failed) throws IOException {
+        IOException cause = failed;
+        if (stalled) {
+            stalled = false;
+            cause = new IOException("no data from the registry for too long (stalled)", failed);
+        }
         closeBody();
         if (cause instanceof InterruptedIOException || Thread.currentThread().isInterrupted()) {
             throw fail(KeelException.unavailable("%s: %s: interrupted", session.context, what));
@@ -233,13 +259,14 @@ final class BlobStream extends InputStream {
     }
 
     private void closeBody() {
-        if (body != null) {
+        InputStream current = body;
+        body = null;
+        if (current != null) {
             try {
-                body.close();
+                current.close();
             } catch (IOException ignored) {
                 // the connection is being dropped anyway
             }
-            body = null;
         }
     }
 

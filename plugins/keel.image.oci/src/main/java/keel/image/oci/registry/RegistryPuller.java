@@ -11,10 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -58,14 +61,18 @@ public final class RegistryPuller {
      * @param attempts HTTP requests per blob at most (the first and its retries)
      * @param backoffMillis pause before retry n is n times this
      * @param requestTimeout until a response's headers arrive
+     * @param idleTimeout how long a blob download may receive nothing before it is dropped and retried
      */
-    public record Settings(int parallel, int attempts, long backoffMillis, Duration requestTimeout) {
-        public static final Settings DEFAULT = new Settings(3, 3, 500, Duration.ofSeconds(60));
+    public record Settings(int parallel, int attempts, long backoffMillis, Duration requestTimeout,
+            Duration idleTimeout) {
+        public static final Settings DEFAULT = new Settings(3, 3, 500, Duration.ofSeconds(60), Duration.ofSeconds(60));
     }
 
     private final HttpClient client;
     private final Limits limits;
     private final Settings settings;
+    /** Blob downloads in progress (of every pull), for the watchdogs. */
+    private final Set<BlobStream> downloads = ConcurrentHashMap.newKeySet();
 
     public RegistryPuller(HttpClient client, Limits limits, Settings settings) {
         this.client = Objects.requireNonNull(client);
@@ -93,6 +100,15 @@ public final class RegistryPuller {
         String context = "pull " + reference;
         RegistrySession session = new RegistrySession(client, Endpoint.of(reference, credentials),
                 reference.repository(), credentials, context, settings.requestTimeout());
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "keel-pull-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        long idle = settings.idleTimeout().toNanos();
+        long period = Math.max(100, settings.idleTimeout().toMillis() / 4);
+        watchdog.scheduleWithFixedDelay(() -> downloads.forEach(d -> d.closeIfIdle(idle)), period, period,
+                TimeUnit.MILLISECONDS);
         try {
             return pull(session, reference, wanted, store, listener);
         } catch (InterruptedException e) {
@@ -100,6 +116,8 @@ public final class RegistryPuller {
             throw KeelException.unavailable("%s: interrupted", context);
         } catch (IOException e) {
             throw unreachable(session, e);
+        } finally {
+            watchdog.shutdownNow();
         }
     }
 
@@ -225,6 +243,7 @@ public final class RegistryPuller {
         }
         progress.update(d.digest(), "downloading", 0, d.size());
         BlobStream stream = new BlobStream(session, d, what, progress, settings.attempts(), settings.backoffMillis());
+        downloads.add(stream);
         try (stream) {
             store.write(d, stream);
         } catch (KeelException e) {
@@ -232,6 +251,8 @@ public final class RegistryPuller {
                 throw stream.failure;
             }
             throw new KeelException(e.kind(), session.context + ": " + what + ": " + e.getMessage(), e);
+        } finally {
+            downloads.remove(stream);
         }
         StoredBlobs.require(store, d, what);
         progress.update(d.digest(), "done", d.size(), d.size());

@@ -119,6 +119,31 @@ class SaveTest {
     }
 
     @Test
+    void aDocker25ArchiveTakesItsNamesFromRepoTagsWhenTheIndexHasOnlyATag() throws Exception {
+        TestStore store = new TestStore(tmp.resolve("store"));
+        LoadedImage image = format.load(fixtures.dockerArchive, null, store).get(0);
+        Path dockerArchive = save(List.of(image), "docker-archive", store, "docker25.tar");
+        // what Docker 25 writes: the docker-archive files plus oci-layout and an index.json whose entry
+        // has org.opencontainers.image.ref.name = the tag only
+        keel.image.oci.testing.TarBuilder docker25 = new keel.image.oci.testing.TarBuilder();
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(Files.newInputStream(dockerArchive))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                if (!e.isDirectory()) {
+                    docker25.file(e.getName(), tar.readAllBytes());
+                }
+            }
+        }
+        byte[] manifest = Files.readAllBytes(store.path(image.manifest().digest()).orElseThrow());
+        docker25.file("oci-layout", "{\"imageLayoutVersion\": \"1.0.0\"}");
+        docker25.file("index.json", keel.image.oci.testing.ImageParts.indexFor(manifest, "latest")
+                .replace("application/vnd.oci.image.manifest.v1+json", image.manifest().mediaType()));
+        Path archive = docker25.write(tmp.resolve("docker25-with-index.tar"));
+        List<LoadedImage> loaded = format.load(archive, null, new TestStore(tmp.resolve("other")));
+        assertEquals(List.of(image), loaded);
+    }
+
+    @Test
     void savingIsDeterministicAndSorted() throws Exception {
         TestStore store = new TestStore(tmp.resolve("store"));
         List<LoadedImage> images = new ArrayList<>(format.load(fixtures.multiArchive, null, store));

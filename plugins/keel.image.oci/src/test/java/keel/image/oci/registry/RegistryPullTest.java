@@ -61,7 +61,7 @@ class RegistryPullTest {
     private RegistryProxy proxy;
     private final Events events = new Events();
     private final RegistryPuller puller = new RegistryPuller(RegistryPuller.defaultClient(), Limits.DEFAULT,
-            new RegistryPuller.Settings(3, 3, 10, Duration.ofSeconds(30)));
+            new RegistryPuller.Settings(3, 3, 10, Duration.ofSeconds(30), Duration.ofSeconds(1)));
 
     @BeforeAll
     static void registries() throws Exception {
@@ -212,6 +212,18 @@ class RegistryPullTest {
         LoadedImage image = puller.pull(ref(proxy.host() + "/busybox:latest"), null, null, store, events);
         assertTrue(proxy.cut.get());
         assertEquals(3, proxy.blobGets.get(), proxy.requests.toString());
+        assertEquals(sha256(open.inspectRaw("busybox:latest")), image.manifest().digest());
+    }
+
+    @Test
+    void aStalledDownloadIsDroppedAndResumed() throws Exception {
+        proxy.cutBlobAfter = 300_000;
+        proxy.stallInsteadOfCut = true;
+        long start = System.nanoTime();
+        LoadedImage image = puller.pull(ref(proxy.host() + "/busybox:latest"), null, null, store, events);
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        assertTrue(seconds < 10, "the 1 s idle timeout ended the stall, not the proxy's 30 s: " + seconds);
+        assertTrue(proxy.requests.stream().anyMatch(r -> r.contains("Range: bytes=300000-")), proxy.requests.toString());
         assertEquals(sha256(open.inspectRaw("busybox:latest")), image.manifest().digest());
     }
 

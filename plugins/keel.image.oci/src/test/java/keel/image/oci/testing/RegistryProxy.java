@@ -44,6 +44,8 @@ public final class RegistryProxy implements AutoCloseable {
     /** Cut the next blob response after this many bytes (once), or -1. */
     public volatile long cutBlobAfter = -1;
     public final AtomicBoolean cut = new AtomicBoolean();
+    /** With a cut: instead of dropping the connection, send nothing more (until the client gives up). */
+    public volatile boolean stallInsteadOfCut;
     public volatile boolean ignoreRange;
     public volatile boolean corruptBlobs;
     public volatile boolean corruptManifests;
@@ -179,6 +181,13 @@ public final class RegistryProxy implements AutoCloseable {
                 sent += take;
                 if (sent >= limit) {
                     out.flush();
+                    if (stallInsteadOfCut) {
+                        try {
+                            Thread.sleep(30_000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
                     // drop the connection mid-body: the client has fewer bytes than Content-Length
                     throw new IOException("cut by the test proxy after " + sent + " bytes");
                 }
