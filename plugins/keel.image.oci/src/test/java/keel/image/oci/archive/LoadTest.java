@@ -78,14 +78,18 @@ class LoadTest {
     void ociLayoutMadeByUmociLoadsEveryImage() throws Exception {
         TestStore store = store();
         List<LoadedImage> images = loader.load(fixtures.layout, null, store);
-        // latest (amd64), arm64, and multi resolving to the amd64 manifest again: two manifests
-        assertEquals(2, images.size(), images.toString());
+        // latest (amd64), arm64, layers (amd64, four layers), and multi resolving to latest's manifest again
+        assertEquals(3, images.size(), images.toString());
+        for (String tag : new String[] {Fixtures.AMD64, Fixtures.ARM64, Fixtures.LAYERS}) {
+            Digest expected = Digests.sha256(fixtures.inspectRaw("oci:" + fixtures.layout + ":" + tag)
+                    .getBytes(StandardCharsets.UTF_8));
+            LoadedImage image = images.stream().filter(i -> i.manifest().digest().equals(expected)).findFirst()
+                    .orElseThrow(() -> new AssertionError(tag + " " + expected + " not loaded: " + images));
+            assertAsSkopeoSees(store, image, "oci:" + fixtures.layout + ":" + tag);
+            assertEquals(tag.equals(Fixtures.ARM64) ? "arm64" : "amd64", image.manifest().platform().architecture());
+        }
         LoadedImage amd64 = images.stream().filter(i -> i.manifest().platform().equals(Platform.LINUX_AMD64))
                 .findFirst().orElseThrow();
-        LoadedImage arm64 = images.stream().filter(i -> i.manifest().platform().architecture().equals("arm64"))
-                .findFirst().orElseThrow();
-        assertAsSkopeoSees(store, amd64, "oci:" + fixtures.layout + ":" + Fixtures.AMD64);
-        assertAsSkopeoSees(store, arm64, "oci:" + fixtures.layout + ":" + Fixtures.ARM64);
         // bare tags in org.opencontainers.image.ref.name name no repository (containerd does the same)
         assertTrue(amd64.names().isEmpty());
         assertTrue(store.debris().isEmpty());

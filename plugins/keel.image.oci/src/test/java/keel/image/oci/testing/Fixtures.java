@@ -22,6 +22,8 @@ public final class Fixtures {
     public static final String AMD64 = "latest";
     public static final String ARM64 = "arm64";
     public static final String MULTI = "multi";
+    /** An amd64 image of four small layers (for parallel downloads). */
+    public static final String LAYERS = "layers";
     public static final String OCI_ARCHIVE_NAME = "docker.io/library/busybox:1.36";
     public static final String MULTI_ARCHIVE_NAME = "example.com/keel/multi:1";
 
@@ -54,6 +56,17 @@ public final class Fixtures {
             Tools.run(root, "umoci", "config", "--image", "layout:" + arch, "--os", "linux", "--architecture", arch,
                     "--config.cmd", "/bin/sh");
         }
+        Tools.run(root, "umoci", "new", "--image", "layout:" + LAYERS);
+        for (int i = 0; i < 4; i++) {
+            Path dir = Files.createDirectories(root.resolve("part" + i + "/data"));
+            byte[] content = new byte[256 << 10];
+            new java.util.Random(i).nextBytes(content); // incompressible, so each layer stays 256 KiB
+            Files.write(dir.resolve("part" + i), content);
+            Tools.run(root, "tar", "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C",
+                    "part" + i, "-cf", "part" + i + ".tar", ".");
+            Tools.run(root, "umoci", "raw", "add-layer", "--image", "layout:" + LAYERS, "part" + i + ".tar");
+        }
+        Tools.run(root, "umoci", "config", "--image", "layout:" + LAYERS, "--os", "linux", "--architecture", "amd64");
         Tools.run(root, "umoci", "tag", "--image", "layout:amd64", AMD64);
         Tools.run(root, "umoci", "rm", "--image", "layout:amd64");
         Tools.run(root, "umoci", "gc", "--layout", "layout");

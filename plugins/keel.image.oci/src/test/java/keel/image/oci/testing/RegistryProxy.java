@@ -40,6 +40,11 @@ public final class RegistryProxy implements AutoCloseable {
     /** Token service requests' query strings. */
     public final List<String> tokenQueries = new CopyOnWriteArrayList<>();
     public final AtomicInteger blobGets = new AtomicInteger();
+    /** Blob responses being sent now, and the most there ever were at once. */
+    public final AtomicInteger blobsInFlight = new AtomicInteger();
+    public final AtomicInteger maxBlobsInFlight = new AtomicInteger();
+    /** A pause before each blob response, so that overlapping downloads overlap observably. */
+    public volatile long blobDelayMillis;
 
     /** Cut the next blob response after this many bytes (once), or -1. */
     public volatile long cutBlobAfter = -1;
@@ -154,7 +159,25 @@ public final class RegistryProxy implements AutoCloseable {
         int status = response.statusCode();
         if (blob && (status == 200 || status == 206)) {
             blobGets.incrementAndGet();
+            int now = blobsInFlight.incrementAndGet();
+            maxBlobsInFlight.accumulateAndGet(now, Math::max);
+            try {
+                if (blobDelayMillis > 0) {
+                    Thread.sleep(blobDelayMillis);
+                }
+                relay(exchange, response, status, blob, manifest);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                blobsInFlight.decrementAndGet();
+            }
+            return;
         }
+        relay(exchange, response, status, blob, manifest);
+    }
+
+    private void relay(HttpExchange exchange, HttpResponse<InputStream> response, int status, boolean blob,
+            boolean manifest) throws IOException {
         long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
         if (exchange.getRequestMethod().equals("HEAD")) {
             exchange.getResponseHeaders().add("Content-Length", Long.toString(length));
