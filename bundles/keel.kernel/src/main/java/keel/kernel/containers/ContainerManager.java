@@ -197,8 +197,10 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             r.state().status().checkMove(r.name(), ContainerStatus.RUNNING);
             Path stateDir = Path.of(r.stateDir());
             ContainerStore.deleteTree(stateDir);
+            long t0 = System.nanoTime();
             CgroupDriver cgroups = drivers.cgroup();
             CgroupRecord cgroup = cgroups.create(id, r.spec().linux().resources());
+            long t1 = System.nanoTime();
             IsolationDriver isolation = drivers.isolation();
             ProcessRecord process;
             keel.api.network.Attachment[] attached = new keel.api.network.Attachment[1];
@@ -227,6 +229,8 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                         failure.getMessage()));
                 throw failure;
             }
+            LOG.debug("start {}: cgroup {} ms, launch {} ms", r.name(), (t1 - t0) / 1_000_000,
+                    (System.nanoTime() - t1) / 1_000_000);
             Map<String, String> used = new HashMap<>();
             drivers.boundId(DriverKind.ISOLATION).ifPresent(d -> used.put("isolation", d));
             drivers.boundId(DriverKind.CGROUP).ifPresent(d -> used.put("cgroup", d));
