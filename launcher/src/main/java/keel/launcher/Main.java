@@ -83,8 +83,11 @@ public final class Main {
             List<Bundle> bundles = install(framework.getBundleContext(), dist.bundles(), options.console());
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "keel-shutdown"));
             framework.start();
+            java.util.Map<String, Long> startMillis = new java.util.LinkedHashMap<>();
             for (Bundle bundle : bundles) {
+                long t = System.nanoTime();
                 start(bundle);
+                startMillis.put(bundle.getSymbolicName(), (System.nanoTime() - t) / 1_000_000);
             }
             framework.adapt(FrameworkStartLevel.class).setStartLevel(2);
             if (!ready.await(30, TimeUnit.SECONDS)) {
@@ -97,6 +100,10 @@ public final class Main {
             long millis = now - launchedAt();
             log.info("keel daemon {} ready {} ms after launch (pid {}, root {}, run {})", dist.version(), millis,
                     ProcessHandle.current().pid(), options.root(), options.run());
+            log.debug("bundle start times (ms): {}", startMillis);
+            if (System.getProperty("keel.boot.profile") != null) {
+                System.out.println("bundle start times (ms): " + startMillis);
+            }
             if (options.exitWhenReady()) {
                 // for bench/boot.sh: the wall clock at ready, and the time since keel-daemon started
                 System.out.println("ready at " + now + " ms, " + millis + " ms after launch");

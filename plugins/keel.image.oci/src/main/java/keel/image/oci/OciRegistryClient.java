@@ -20,19 +20,40 @@ import keel.image.oci.registry.RegistryPuller;
 @Component(service = RegistryClient.class)
 @KeelDriver(id = "oci")
 public class OciRegistryClient implements RegistryClient {
-    private final RegistryPuller puller;
+    private final java.util.function.Supplier<RegistryPuller> factory;
+    private volatile RegistryPuller puller;
 
+    /**
+     * The HTTP client (a selector thread, TLS) is made at the first pull, not at activation: the
+     * kernel binds every driver at daemon boot, and most boots never pull.
+     */
     public OciRegistryClient() {
-        this(new RegistryPuller(RegistryPuller.defaultClient(), Limits.DEFAULT, RegistryPuller.Settings.DEFAULT));
+        this.factory = () -> new RegistryPuller(RegistryPuller.defaultClient(), Limits.DEFAULT,
+                RegistryPuller.Settings.DEFAULT);
     }
 
     public OciRegistryClient(RegistryPuller puller) {
+        this.factory = () -> puller;
         this.puller = puller;
+    }
+
+    private RegistryPuller puller() {
+        RegistryPuller p = puller;
+        if (p == null) {
+            synchronized (this) {
+                p = puller;
+                if (p == null) {
+                    p = puller = factory.get();
+                }
+            }
+        }
+        return p;
     }
 
     @Override
     public Map<String, String> describe() {
-        RegistryPuller.Settings settings = puller.settings();
+        RegistryPuller p = puller;
+        RegistryPuller.Settings settings = p == null ? RegistryPuller.Settings.DEFAULT : p.settings();
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("driver", "oci");
         facts.put("protocol", "OCI distribution v2 (pull)");
@@ -50,6 +71,6 @@ public class OciRegistryClient implements RegistryClient {
     @Override
     public LoadedImage pull(ImageReference reference, Platform platform, RegistryAuth auth, ContentStore store,
             PullProgress progress) {
-        return puller.pull(reference, platform, auth, store, progress);
+        return puller().pull(reference, platform, auth, store, progress);
     }
 }
