@@ -37,6 +37,8 @@ public final class Main {
     private static final String READY_SERVICE = "keel.console.socket.SocketServer";
     private static final String CONSOLE_BUNDLE = "org.apache.felix.gogo.shell";
 
+    private static final long MAIN_STARTED = System.currentTimeMillis();
+
     private Main() {
     }
 
@@ -76,11 +78,14 @@ public final class Main {
         Thread logging = new Thread(LoggerFactory::getILoggerFactory, "keel-logging-init");
         logging.start();
         try (DaemonLock lock = DaemonLock.acquire(options.run(), Duration.ofSeconds(15))) {
+            long tLocked = System.currentTimeMillis();
             Map<String, String> config = FrameworkConfig.of(options, defaults, dist.version());
             Framework framework = new FrameworkFactory().newFramework(config);
             framework.init();
+            long tInit = System.currentTimeMillis();
             CountDownLatch ready = readiness(framework.getBundleContext());
             List<Bundle> bundles = install(framework.getBundleContext(), dist.bundles(), options.console());
+            long tInstalled = System.currentTimeMillis();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "keel-shutdown"));
             framework.start();
             java.util.Map<String, Long> startMillis = new java.util.LinkedHashMap<>();
@@ -102,6 +107,10 @@ public final class Main {
                     ProcessHandle.current().pid(), options.root(), options.run());
             log.debug("bundle start times (ms): {}", startMillis);
             if (System.getProperty("keel.boot.profile") != null) {
+                long launched = launchedAt();
+                System.out.println("boot (ms after launch): main " + (MAIN_STARTED - launched) + ", locked "
+                        + (tLocked - launched) + ", framework init " + (tInit - launched) + ", installed "
+                        + (tInstalled - launched) + ", ready " + (now - launched));
                 System.out.println("bundle start times (ms): " + startMillis);
             }
             if (options.exitWhenReady()) {
