@@ -17,10 +17,14 @@ for p in runc crun podman hyperfine busybox-static; do
     || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >/dev/null
 done
 work=$(mktemp -d /tmp/keel-bench-run.XXXXXX)
+# the bench daemon's containers go under a cgroup parent of their own, removed at the end
+export KEEL_JVM_OPTS="-Dkeel.cgroup.parent=keel-bench-$$"
 events_pid=
 cleanup() {
   [ -n "$events_pid" ] && kill "$events_pid" 2>/dev/null
   "$dist/bin/keel" --run "$work/run" daemon stop >/dev/null 2>&1 || true
+  sleep 1
+  for d in /sys/fs/cgroup/*/"keel-bench-$$"; do [ -d "$d" ] && rmdir "$d"; done
   rm -rf "$work"
 }
 trap cleanup EXIT
