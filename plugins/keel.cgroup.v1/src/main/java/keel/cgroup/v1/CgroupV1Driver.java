@@ -22,6 +22,9 @@ import keel.api.cgroup.CgroupDriver;
 import keel.api.cgroup.CgroupRecord;
 import keel.api.cgroup.CgroupStats;
 import keel.api.runtime.Resources;
+import keel.cgroup.base.CpuList;
+import keel.cgroup.base.DeviceRules;
+import keel.cgroup.base.Libc;
 
 /**
  * Per-container cgroups on the v1 hierarchies: {@code <hierarchy>/<parent>/<container>} in every
@@ -192,7 +195,7 @@ public class CgroupV1Driver implements CgroupDriver {
      * keeps /dev/null through an update).
      */
     static void applyDevices(Path dir, DeviceRules target) {
-        DeviceRules current = DeviceRules.fromList(CgroupFiles.read(dir.resolve("devices.list")).orElse(""));
+        DeviceRules current = DevicesList.fromList(CgroupFiles.read(dir.resolve("devices.list")).orElse(""));
         if (current.equals(target)) {
             return;
         }
@@ -210,7 +213,7 @@ public class CgroupV1Driver implements CgroupDriver {
             CgroupFiles.write(deny, "a", "the device rules");
         } else {
             for (DeviceRules.Rule held : current.exceptions()) {
-                String extra = target.extraAccess(held);
+                String extra = DevicesList.extraAccess(target, held);
                 if (!extra.isEmpty()) {
                     DeviceRules.Rule drop = new DeviceRules.Rule(false, held.type(), held.major(), held.minor(), extra);
                     CgroupFiles.write(deny, drop.kernelForm(), "device rule " + drop.kernelForm());

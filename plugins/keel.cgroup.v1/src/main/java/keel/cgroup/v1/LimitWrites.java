@@ -3,6 +3,8 @@ package keel.cgroup.v1;
 import java.util.ArrayList;
 import java.util.List;
 
+import keel.cgroup.base.ByteSize;
+
 /**
  * Which v1 control file gets which value, in which order, for a set of {@link Limits} (runc's
  * {@code fs} subsystems): a pure function, so every conversion is a unit test.

@@ -1,5 +1,8 @@
 package keel.cgroup.v1;
 
+import keel.cgroup.base.CpuList;
+import keel.cgroup.base.DeviceRules;
+
 /**
  * Validated limits, the driver's internal form of OCI {@code linux.resources}: a null part is left
  * as it is; {@code -1} means "no limit" for memory, reservation, swap, quota and pids.

@@ -24,6 +24,7 @@ import keel.api.cgroup.CgroupStats;
 import keel.api.runtime.Resources;
 import keel.cgroup.testsuite.DeviceNodes;
 import keel.cgroup.testsuite.Procs;
+import keel.cgroup.base.DeviceRules;
 
 /** Real outcomes of v1 limits on real processes: what a container would feel. */
 class CgroupV1HostTest {

@@ -6,6 +6,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import keel.cgroup.base.CpuList;
+
 class LimitWritesTest {
     private static final long MIB = 1 << 20;
 

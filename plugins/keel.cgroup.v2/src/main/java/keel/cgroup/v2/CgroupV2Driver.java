@@ -22,6 +22,7 @@ import keel.api.cgroup.CgroupDriver;
 import keel.api.cgroup.CgroupRecord;
 import keel.api.cgroup.CgroupStats;
 import keel.api.runtime.Resources;
+import keel.cgroup.base.CpuList;
 
 /**
  * Per-container cgroups on the unified (v2) hierarchy: one leaf {@code <root>/<parent>/<container>}

@@ -5,6 +5,8 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
+import keel.cgroup.base.DeviceRules;
+
 /**
  * Compiles {@link DeviceRules} to a BPF_PROG_TYPE_CGROUP_DEVICE program, block for block as runc's
  * devicefilter does: load the request's type, access, major and minor into r2-r5, then one block

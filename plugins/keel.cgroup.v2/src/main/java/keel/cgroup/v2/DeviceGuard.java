@@ -2,6 +2,8 @@ package keel.cgroup.v2;
 
 import java.nio.file.Path;
 
+import keel.cgroup.base.DeviceRules;
+
 /**
  * Enforces device rules on a cgroup2 directory: on a real host an eBPF program ({@link #BPF}); the
  * file-format tests give one that records, as their plain directory cannot hold a program.

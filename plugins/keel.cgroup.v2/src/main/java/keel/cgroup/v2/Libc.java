@@ -1,20 +1,17 @@
 package keel.cgroup.v2;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 
-/** The libc calls the driver needs: any signal, rmdir with its errno, a directory fd, and bpf(2). */
-interface Libc extends Library {
+/**
+ * The libc calls the driver needs: those of {@link keel.cgroup.base.Libc} (any signal, rmdir with
+ * its errno), and a directory fd and bpf(2).
+ */
+interface Libc extends keel.cgroup.base.Libc {
     Libc C = Native.load("c", Libc.class);
 
-    int EPERM = 1;
-    int ENOENT = 2;
-    int ESRCH = 3;
     int EACCES = 13;
-    int EBUSY = 16;
     int ENOSPC = 28;
-    int SIGKILL = 9;
 
     int O_RDONLY = 0;
     int O_CLOEXEC = 0x80000;
@@ -32,10 +29,6 @@ interface Libc extends Library {
             default -> -1;
         };
     }
-
-    int kill(int pid, int signal) throws LastErrorException;
-
-    int rmdir(String path) throws LastErrorException;
 
     int open(String path, int flags) throws LastErrorException;
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import keel.api.KeelException;
+import keel.cgroup.base.ByteSize;
 
 /**
  * Which cgroup2 interface file gets which value for a set of {@link Limits}, converting from the

@@ -22,6 +22,7 @@ import keel.api.KeelException;
 import keel.api.cgroup.CgroupRecord;
 import keel.api.cgroup.CgroupStats;
 import keel.api.runtime.Resources;
+import keel.cgroup.base.DeviceRules;
 
 /**
  * Limits and stats against a temporary tree in the cgroup2 file formats: this host's cgroup2 has

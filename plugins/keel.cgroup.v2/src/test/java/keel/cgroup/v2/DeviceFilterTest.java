@@ -10,6 +10,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import keel.cgroup.base.DeviceRules;
+
 class DeviceFilterTest {
     private static final String PROLOGUE = """
             0: LdXMemW dst: r2 src: r1 off: 0

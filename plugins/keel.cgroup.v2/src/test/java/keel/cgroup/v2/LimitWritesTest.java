@@ -11,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import keel.api.KeelException;
+import keel.cgroup.base.CpuList;
 
 class LimitWritesTest {
     private static final long MIB = 1 << 20;

@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 import keel.api.ErrorKind;
 import keel.api.KeelException;
 import keel.api.runtime.Resources;
+import keel.cgroup.base.CpuList;
+import keel.cgroup.base.DeviceRules;
 
 class LimitsCheckTest {
     private static final long MIB = 1 << 20;
@@ -39,37 +39,15 @@ class LimitsCheckTest {
     }
 
     @Test
-    void memoryErrorsNameTheFlagAndTheValue() {
+    void everyCheckedValueReachesTheLimits() {
+        Resources all = new Resources(new Resources.Memory(64 * MIB, 32 * MIB, 128 * MIB, false),
+                new Resources.Cpu(512L, 50_000L, 100_000L, "1", "0"), 20L, 500,
+                List.of(new Resources.DeviceRule(true, "c", 10L, 200L, "rwm")));
+        assertEquals(new Limits(64 * MIB, 32 * MIB, 128 * MIB, 512L, 50_000L, 100_000L, CpuList.parse("1"),
+                CpuList.parse("0"), 20L, 500, DeviceRules.forContainer(List.of(new DeviceRules.Rule(true, 'c', 10, 200,
+                        "rwm")))), LimitsCheck.check(all, HOST, false));
         assertEquals("invalid --memory 4k: the minimum is 6 MiB", error(memory(4096L, null, null)));
-        assertEquals("invalid --memory -5: it must be positive, or -1 for no limit", error(memory(-5L, null, null)));
-        assertEquals("invalid --memory-reservation 1m: the minimum is 6 MiB", error(memory(null, MIB, null)));
-        assertEquals("invalid --memory-reservation 256m: it must not exceed --memory 128m",
-                error(memory(128 * MIB, 256 * MIB, null)));
-        assertEquals("invalid --memory-swap 64m: --memory-swap must be at least --memory (128m)",
-                error(memory(128 * MIB, null, 64 * MIB)));
-        assertEquals("invalid --memory-swap 1g: it needs a --memory limit too", error(memory(null, null, 1L << 30)));
-        assertEquals("invalid --memory-swap -2: it must be positive, or -1 for unlimited swap",
-                error(memory(128 * MIB, null, -2L)));
-    }
-
-    @Test
-    void memoryValuesPassThrough() {
-        Limits limits = LimitsCheck.check(memory(64 * MIB, 32 * MIB, 128 * MIB), HOST, false);
-        assertEquals(64 * MIB, limits.memory());
-        assertEquals(32 * MIB, limits.reservation());
-        assertEquals(128 * MIB, limits.memorySwap());
-        Limits unlimited = LimitsCheck.check(memory(-1L, null, -1L), HOST, false);
-        assertEquals(-1L, unlimited.memory());
-        assertEquals(-1L, unlimited.memorySwap());
-        Limits unset = LimitsCheck.check(memory(0L, 0L, 0L), HOST, false);
-        assertNull(unset.memory());
-        assertNull(unset.memorySwap());
-        assertEquals(6 * MIB, LimitsCheck.check(memory(6 * MIB, null, null), HOST, false).memory());
-    }
-
-    @Test
-    void anUpdateMayChangeSwapAlone() {
-        assertEquals(1L << 30, LimitsCheck.check(memory(null, null, 1L << 30), HOST, true).memorySwap());
+        assertNull(LimitsCheck.check(null, HOST, true).devices());
     }
 
     @Test
@@ -98,88 +76,5 @@ class LimitsCheckTest {
                 error(new Resources(new Resources.Memory(null, null, null, true), null, null, null, List.of())));
         LimitsCheck.check(new Resources(new Resources.Memory(null, null, null, false), null, null, null, List.of()),
                 HOST, false);
-    }
-
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "1|invalid --cpu-shares 1: the range is 2-262144",
-            "262145|invalid --cpu-shares 262145: the range is 2-262144",
-            "-3|invalid --cpu-shares -3: it must not be negative"})
-    void cpuShares(long shares, String message) {
-        assertEquals(message, error(cpu(shares, null, null, null, null)));
-    }
-
-    @Test
-    void cpuQuotaAndPeriod() {
-        assertEquals("invalid --cpu-period 500: the range is 1000-1000000 microseconds (1 ms to 1 s)",
-                error(cpu(null, null, 500L, null, null)));
-        assertEquals("invalid --cpu-period 2000000: the range is 1000-1000000 microseconds (1 ms to 1 s)",
-                error(cpu(null, null, 2_000_000L, null, null)));
-        assertEquals("invalid --cpu-quota 999: the minimum is 1000 microseconds (1 ms)",
-                error(cpu(null, 999L, null, null, null)));
-        assertEquals("invalid --cpu-quota -7: it must be positive, or -1 for no limit",
-                error(cpu(null, -7L, null, null, null)));
-        Limits limits = LimitsCheck.check(cpu(1024L, 50_000L, 100_000L, null, null), HOST, false);
-        assertEquals(1024L, limits.cpuShares());
-        assertEquals(50_000L, limits.cpuQuota());
-        assertEquals(100_000L, limits.cpuPeriod());
-        assertEquals(-1L, LimitsCheck.check(cpu(null, -1L, null, null, null), HOST, false).cpuQuota());
-    }
-
-    @Test
-    void cpusets() {
-        assertEquals("invalid --cpuset-cpus 'a-b': expected a list such as 0-2,4",
-                error(cpu(null, null, null, "a-b", null)));
-        assertEquals("invalid --cpuset-cpus '': expected a list such as 0-2,4", error(cpu(null, null, null, "", null)));
-        assertEquals("--cpuset-cpus 0-9: this host has CPUs 0-1", error(cpu(null, null, null, "0-9", null)));
-        assertEquals("--cpuset-mems 1: this host has memory nodes 0", error(cpu(null, null, null, null, "1")));
-        assertEquals("invalid --cpuset-mems '0,': expected a list such as 0-2,4",
-                error(cpu(null, null, null, null, "0,")));
-        Limits limits = LimitsCheck.check(cpu(null, null, null, "1,0", "0"), HOST, false);
-        assertEquals("0-1", limits.cpus().toString());
-        assertEquals("0", limits.mems().toString());
-    }
-
-    @Test
-    void pidsAndBlkio() {
-        assertEquals("invalid --pids-limit -5: it must be positive, or -1 for no limit",
-                error(new Resources(null, null, -5L, null, List.of())));
-        assertEquals(-1L, LimitsCheck.check(new Resources(null, null, 0L, null, List.of()), HOST, false).pids());
-        assertEquals(-1L, LimitsCheck.check(new Resources(null, null, -1L, null, List.of()), HOST, false).pids());
-        assertEquals(20L, LimitsCheck.check(new Resources(null, null, 20L, null, List.of()), HOST, false).pids());
-        assertEquals("invalid --blkio-weight 5: the range is 10-1000",
-                error(new Resources(null, null, null, 5, List.of())));
-        assertEquals("invalid --blkio-weight 1001: the range is 10-1000",
-                error(new Resources(null, null, null, 1001, List.of())));
-        assertEquals("invalid --blkio-weight -1: it must not be negative",
-                error(new Resources(null, null, null, -1, List.of())));
-        assertEquals(500, LimitsCheck.check(new Resources(null, null, null, 500, List.of()), HOST, false)
-                .blkioWeight());
-    }
-
-    @Test
-    void deviceRules() {
-        assertEquals("invalid --device-cgroup-rule 'x 1:3 rwm': the type must be a, b or c", error(new Resources(null,
-                null, null, null, List.of(new Resources.DeviceRule(true, "x", 1L, 3L, "rwm")))));
-        assertEquals("invalid --device-cgroup-rule 'c 1:3 rwx': the access must be made of r, w and m",
-                error(new Resources(null, null, null, null,
-                        List.of(new Resources.DeviceRule(true, "c", 1L, 3L, "rwx")))));
-        assertEquals("invalid --device-cgroup-rule 'c -1:3 rw': major and minor must be 0-4294967295 or * for any",
-                error(new Resources(null, null, null, null,
-                        List.of(new Resources.DeviceRule(true, "c", -1L, 3L, "rw")))));
-        String hole = error(new Resources(null, null, null, null,
-                List.of(new Resources.DeviceRule(false, "c", 136L, 0L, "rw"))));
-        assertEquals("invalid --device-cgroup-rule: rule 'c 136:0 rw' would punch a hole in 'c 136:* rwm', which the "
-                + "devices cgroup cannot do", hole);
-    }
-
-    @Test
-    void devicesDefaultOnCreateAndStayOnAnUpdateWithoutRules() {
-        assertEquals(DeviceRules.forContainer(List.of()), LimitsCheck.check(null, HOST, false).devices());
-        assertNull(LimitsCheck.check(null, HOST, true).devices());
-        Limits added = LimitsCheck.check(new Resources(null, null, null, null,
-                List.of(new Resources.DeviceRule(true, "c", 10L, 200L, "rwm"))), HOST, true);
-        assertEquals(DeviceRules.forContainer(List.of(new DeviceRules.Rule(true, 'c', 10, 200, "rwm"))),
-                added.devices());
     }
 }

@@ -1,4 +1,4 @@
-package keel.cgroup.v1;
+package keel.cgroup.base;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,13 +7,14 @@ import java.util.TreeMap;
 
 /**
  * The devices cgroup's rule semantics (cgroup v1 devices.txt, as runc's devices emulator keeps
- * them): a default (allow or deny everything) plus exceptions. Applying rules in order to a fresh
+ * them; the v2 driver compiles them to an eBPF program so that a v2 container gets exactly what a v1
+ * container would): a default (allow or deny everything) plus exceptions. Applying rules in order to a fresh
  * cgroup gives the effective set; a rule that would need a hole punched into a wildcard exception
  * is refused rather than silently ignored as the kernel would.
  */
-final class DeviceRules {
+public final class DeviceRules {
     /** Wildcard major or minor. */
-    static final long ANY = -1;
+    public static final long ANY = -1;
 
     /**
      * One rule.
@@ -24,13 +25,13 @@ final class DeviceRules {
      * @param minor minor number or {@link #ANY}
      * @param access a non-empty subset of {@code rwm}, in that order
      */
-    record Rule(boolean allow, char type, long major, long minor, String access) {
-        Rule {
+    public record Rule(boolean allow, char type, long major, long minor, String access) {
+        public Rule {
             access = canonical(access);
         }
 
         /** The rule as devices.allow / devices.deny take it: {@code c 1:3 rwm}. */
-        String kernelForm() {
+        public String kernelForm() {
             return type == 'a' ? "a *:* rwm" : type + " " + number(major) + ":" + number(minor) + " " + access;
         }
 
@@ -44,7 +45,7 @@ final class DeviceRules {
      * node, which alone opens nothing; null, zero, full, random, urandom, tty, ptmx, pts/*) plus
      * /dev/console as Docker allows it. No tun/tap: a container that needs it asks for it.
      */
-    static final List<Rule> DEFAULTS = List.of(
+    public static final List<Rule> DEFAULTS = List.of(
             new Rule(true, 'c', ANY, ANY, "m"),
             new Rule(true, 'b', ANY, ANY, "m"),
             new Rule(true, 'c', 1, 3, "rwm"),     // null
@@ -74,11 +75,11 @@ final class DeviceRules {
     private final Map<Key, String> exceptions = new TreeMap<>();
 
     /** A fresh cgroup: everything allowed. */
-    DeviceRules() {
+    public DeviceRules() {
     }
 
     /** The container's rules: deny everything, allow {@link #DEFAULTS}, then {@code extra} in order. */
-    static DeviceRules forContainer(List<Rule> extra) {
+    public static DeviceRules forContainer(List<Rule> extra) {
         DeviceRules rules = new DeviceRules();
         rules.apply(new Rule(false, 'a', ANY, ANY, "rwm"));
         DEFAULTS.forEach(rules::apply);
@@ -86,47 +87,19 @@ final class DeviceRules {
         return rules;
     }
 
-    /**
-     * Reads v1 {@code devices.list}: {@code a *:* rwm} is allow-all mode (whose deny exceptions the
-     * kernel does not list, so {@code complete} is false then); otherwise an allow list.
-     */
-    static DeviceRules fromList(String list) {
-        DeviceRules rules = new DeviceRules();
-        rules.defaultAllow = false;
-        for (String line : list.strip().split("\n")) {
-            String[] fields = line.strip().split("[ :]");
-            if (fields.length != 4) {
-                continue;
-            }
-            char type = fields[0].charAt(0);
-            if (type == 'a') {
-                rules.defaultAllow = true;
-                rules.exceptions.clear();
-                return rules;
-            }
-            Key key = new Key(type, parse(fields[1]), parse(fields[2]));
-            rules.exceptions.merge(key, canonical(fields[3]), (a, b) -> canonical(a + b));
-        }
-        return rules;
-    }
-
-    private static long parse(String number) {
-        return number.equals("*") ? ANY : Long.parseLong(number);
-    }
-
-    boolean defaultAllow() {
+    public boolean defaultAllow() {
         return defaultAllow;
     }
 
     /** The exceptions to the default, ordered by type, major, minor (each the opposite of the default). */
-    List<Rule> exceptions() {
+    public List<Rule> exceptions() {
         List<Rule> out = new ArrayList<>();
         exceptions.forEach((key, access) -> out.add(new Rule(!defaultAllow, key.type, key.major, key.minor, access)));
         return out;
     }
 
     /** Applies one rule as the v1 kernel would; throws IllegalArgumentException for a hole in a wildcard. */
-    void apply(Rule rule) {
+    public void apply(Rule rule) {
         if (rule.type() == 'a') {
             defaultAllow = rule.allow();
             exceptions.clear();
@@ -158,10 +131,9 @@ final class DeviceRules {
         }
     }
 
-    /** The access bits that {@code from} holds for {@code key} beyond what this set holds (for transitions). */
-    String extraAccess(Rule from) {
-        String here = exceptions.getOrDefault(new Key(from.type(), from.major(), from.minor()), "");
-        return from.access().replaceAll(here.isEmpty() ? "(?!)" : "[" + here + "]", "");
+    /** The access this set's exception for one device (or wildcard) holds, or "" if it has none. */
+    public String exceptionAccess(char type, long major, long minor) {
+        return exceptions.getOrDefault(new Key(type, major, minor), "");
     }
 
     private static String intersect(String a, String b) {
@@ -169,7 +141,7 @@ final class DeviceRules {
     }
 
     /** {@code access} as a subset of rwm in that order; anything else is an IllegalArgumentException. */
-    static String canonical(String access) {
+    public static String canonical(String access) {
         if (access == null || access.isEmpty() || !access.chars().allMatch(c -> c == 'r' || c == 'w' || c == 'm')) {
             throw new IllegalArgumentException("access '" + access + "' must be made of r, w and m");
         }

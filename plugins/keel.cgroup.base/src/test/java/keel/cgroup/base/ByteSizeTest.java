@@ -1,4 +1,4 @@
-package keel.cgroup.v1;
+package keel.cgroup.base;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,11 +1,14 @@
-package keel.cgroup.v1;
+package keel.cgroup.base;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 
-/** The few libc calls the driver needs where Java has no equivalent (any signal) or hides errno. */
-interface Libc extends Library {
+/**
+ * The few libc calls both drivers need where Java has no equivalent (any signal) or hides errno; a
+ * driver that needs more extends this interface.
+ */
+public interface Libc extends Library {
     Libc C = Native.load("c", Libc.class);
 
     int EPERM = 1;

@@ -1,4 +1,4 @@
-package keel.cgroup.v1;
+package keel.cgroup.base;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,23 +52,6 @@ class DeviceRulesTest {
         DeviceRules rules = DeviceRules.forContainer(List.of(allow('a', -1, -1, "rwm"), deny('b', 8, 0, "rwm")));
         assertTrue(rules.defaultAllow());
         assertEquals(List.of(deny('b', 8, 0, "rwm")), rules.exceptions());
-    }
-
-    @Test
-    void readsTheKernelsDevicesList() {
-        DeviceRules fresh = DeviceRules.fromList("a *:* rwm\n");
-        assertEquals(new DeviceRules(), fresh);
-        DeviceRules listed = DeviceRules.fromList("c 1:3 rwm\nc *:* m\nb *:* m\nc 1:5 rwm\nc 1:7 rwm\nc 1:8 rwm\n"
-                + "c 1:9 rwm\nc 5:0 rwm\nc 5:1 rwm\nc 5:2 rwm\nc 136:* rwm\n");
-        assertEquals(DeviceRules.forContainer(List.of()), listed);
-    }
-
-    @Test
-    void extraAccessIsWhatATransitionMustDeny() {
-        DeviceRules target = DeviceRules.forContainer(List.of(deny('c', 1, 3, "w")));
-        assertEquals("w", target.extraAccess(allow('c', 1, 3, "rwm")));
-        assertEquals("", target.extraAccess(allow('c', 1, 5, "rwm")));
-        assertEquals("rwm", target.extraAccess(allow('c', 10, 200, "rwm")));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package keel.cgroup.v1;
+package keel.cgroup.base;
 
 import java.util.BitSet;
 
@@ -6,9 +6,9 @@ import java.util.BitSet;
  * A cpuset list such as {@code 0-2,4} (cpuset(7), "List format"): CPU or memory-node numbers.
  * Parsing is strict: digits, '-' and ',' only, every range ascending, numbers below {@link #LIMIT}.
  */
-final class CpuList {
+public final class CpuList {
     /** Above any machine Keel runs on; keeps a typo such as 0-999999999 from allocating. */
-    static final int LIMIT = 8192;
+    public static final int LIMIT = 8192;
 
     private final BitSet bits;
 
@@ -17,7 +17,7 @@ final class CpuList {
     }
 
     /** Parses a list; the empty string is the empty set (as the kernel writes it). */
-    static CpuList parse(String text) {
+    public static CpuList parse(String text) {
         BitSet bits = new BitSet();
         String trimmed = text.strip();
         if (trimmed.isEmpty()) {
@@ -46,11 +46,11 @@ final class CpuList {
         return value;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return bits.isEmpty();
     }
 
-    boolean containsAll(CpuList other) {
+    public boolean containsAll(CpuList other) {
         BitSet outside = (BitSet) other.bits.clone();
         outside.andNot(bits);
         return outside.isEmpty();

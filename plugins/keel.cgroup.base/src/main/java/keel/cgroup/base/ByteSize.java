@@ -1,15 +1,15 @@
-package keel.cgroup.v2;
+package keel.cgroup.base;
 
 /** Byte counts as a docker user types them in messages: {@code 4k}, {@code 64m}, {@code 2g}. */
-final class ByteSize {
-    static final long KIB = 1024;
-    static final long MIB = 1024 * KIB;
-    static final long GIB = 1024 * MIB;
+public final class ByteSize {
+    public static final long KIB = 1024;
+    public static final long MIB = 1024 * KIB;
+    public static final long GIB = 1024 * MIB;
 
     private ByteSize() {
     }
 
-    static String format(long bytes) {
+    public static String format(long bytes) {
         if (bytes > 0) {
             if (bytes % GIB == 0) {
                 return bytes / GIB + "g";
