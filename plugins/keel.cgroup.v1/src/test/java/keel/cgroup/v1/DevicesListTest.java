@@ -9,14 +9,6 @@ import org.junit.jupiter.api.Test;
 import keel.cgroup.base.DeviceRules;
 
 class DevicesListTest {
-    private static DeviceRules.Rule allow(char type, long major, long minor, String access) {
-        return new DeviceRules.Rule(true, type, major, minor, access);
-    }
-
-    private static DeviceRules.Rule deny(char type, long major, long minor, String access) {
-        return new DeviceRules.Rule(false, type, major, minor, access);
-    }
-
     @Test
     void readsTheKernelsDevicesList() {
         DeviceRules fresh = DevicesList.fromList("a *:* rwm\n");
@@ -28,9 +20,9 @@ class DevicesListTest {
 
     @Test
     void extraAccessIsWhatATransitionMustDeny() {
-        DeviceRules target = DeviceRules.forContainer(List.of(deny('c', 1, 3, "w")));
-        assertEquals("w", DevicesList.extraAccess(target, allow('c', 1, 3, "rwm")));
-        assertEquals("", DevicesList.extraAccess(target, allow('c', 1, 5, "rwm")));
-        assertEquals("rwm", DevicesList.extraAccess(target, allow('c', 10, 200, "rwm")));
+        DeviceRules target = DeviceRules.forContainer(List.of(new DeviceRules.Rule(false, 'c', 1, 3, "w")));
+        assertEquals("w", DevicesList.extraAccess(target, new DeviceRules.Rule(true, 'c', 1, 3, "rwm")));
+        assertEquals("", DevicesList.extraAccess(target, new DeviceRules.Rule(true, 'c', 1, 5, "rwm")));
+        assertEquals("rwm", DevicesList.extraAccess(target, new DeviceRules.Rule(true, 'c', 10, 200, "rwm")));
     }
 }
