@@ -72,6 +72,9 @@ public class LinuxIsolationDriver implements IsolationDriver {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         Path target = dir.resolve("keel-shim-" + version);
+        if (Files.isRegularFile(target) && Files.size(target) == entry.openConnection().getContentLengthLong()) {
+            return target; // this bundle version's shim is already there (a daemon restart)
+        }
         Path temp = dir.resolve(".keel-shim-" + version + ".tmp");
         try (InputStream in = entry.openStream()) {
             Files.copy(in, temp, StandardCopyOption.REPLACE_EXISTING);

@@ -25,7 +25,7 @@ public class TarLayerDriver implements LayerUnpacker {
 
     @Activate
     public TarLayerDriver() {
-        unpacker.describe(); // throws on an unsupported host
+        TarLayerUnpacker.checkHost(); // throws on an unsupported host; loads no native code
     }
 
     @Override

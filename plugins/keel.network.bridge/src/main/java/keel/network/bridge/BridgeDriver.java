@@ -44,7 +44,7 @@ public final class BridgeDriver implements NetworkDriver {
 
     /** Fails, naming what is missing, when this host cannot run the driver (no nft, no rtnetlink). */
     public void probe() {
-        nftVersion = nft.version();
+        nft.requireInstalled(); // the version is asked for by describe(), once
         NetlinkSocket.open().close();
     }
 

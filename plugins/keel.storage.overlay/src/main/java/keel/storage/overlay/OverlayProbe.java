@@ -25,6 +25,34 @@ final class OverlayProbe {
     }
 
     static void check(Path home) {
+        // A test overlay per kernel boot and filesystem is enough: the answer cannot change before
+        // a reboot, and the daemon activates this driver at every start.
+        Path passed = home.resolve(".probe-passed");
+        String key = bootId() + " " + home;
+        try {
+            if (Files.isRegularFile(passed) && Files.readString(passed).equals(key)) {
+                return;
+            }
+        } catch (IOException e) {
+            // probe again
+        }
+        probe(home);
+        try {
+            Files.writeString(passed, key);
+        } catch (IOException e) {
+            // only the next start's shortcut is lost
+        }
+    }
+
+    private static String bootId() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+        } catch (IOException e) {
+            return "unknown-boot-" + System.nanoTime(); // never matches: probe every time
+        }
+    }
+
+    private static void probe(Path home) {
         Path probe = home.resolve(".probe");
         Path merged = probe.resolve("merged");
         String fsType = "an unknown filesystem";

@@ -45,6 +45,21 @@ public final class Nft {
     }
 
     /** The nft version line, or a failure naming what to install. */
+    /**
+     * Fails, naming the package, unless the nft program is there; runs nothing (the daemon
+     * activates this driver at every start, and a process costs tens of milliseconds).
+     */
+    public void requireInstalled() {
+        boolean found = executable.contains("/") ? java.nio.file.Files.isExecutable(java.nio.file.Path.of(executable))
+                : java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+                        .split(":")).anyMatch(dir -> java.nio.file.Files.isExecutable(
+                                java.nio.file.Path.of(dir, executable)));
+        if (!found && !java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/sbin", executable))) {
+            throw new KeelException(ErrorKind.UNAVAILABLE, "the bridge network driver needs nft (Debian package "
+                    + "nftables): no " + executable + " on the PATH");
+        }
+    }
+
     public String version() {
         Result r;
         try {
