@@ -588,13 +588,18 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
 
     @Override
     public List<ContainerInfo> list(boolean all) {
+        // never show a ghost: a container that ended (also while no daemon ran) is seen as ended
+        store.all().stream().filter(ContainerManager::isLive).map(ContainerRecord::id).toList()
+                .forEach(this::reconcile);
         return store.all().stream().filter(r -> all || isLive(r))
                 .sorted(Comparator.comparing(ContainerRecord::created).reversed()).map(ContainerRecord::info).toList();
     }
 
     @Override
     public ContainerInfo inspect(String container) {
-        return store.find(container).info();
+        String id = store.find(container).id();
+        reconcile(id);
+        return store.find(id).info();
     }
 
     // --- exec ---
