@@ -30,6 +30,9 @@ class SpecBuilderTest {
     @TempDir
     Path files;
 
+    @TempDir
+    Path elsewhere;
+
     @BeforeEach
     void passwd() throws Exception {
         Files.createDirectories(rootfs.resolve("etc"));
@@ -79,7 +82,7 @@ class SpecBuilderTest {
 
     @Test
     void aSymlinkedEtcIsNotFollowed() throws Exception {
-        Path other = Files.createTempDirectory("etc-elsewhere");
+        Path other = elsewhere;
         Files.writeString(other.resolve("passwd"), "ghost:x:4242:4242::/:/bin/sh\n");
         Path etc = rootfs.resolve("etc");
         Files.delete(etc.resolve("passwd"));
