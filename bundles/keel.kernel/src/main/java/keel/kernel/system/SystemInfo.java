@@ -72,7 +72,17 @@ public class SystemInfo implements SystemService {
         return new HostInfo(HostFacts.kernelVersion(), HostFacts.operatingSystem(),
                 Runtime.getRuntime().availableProcessors(), HostFacts.memoryBytes(), HostFacts.cgroupVersion(),
                 settings.root().toString(), settings.run().toString(), settings.plugins().toString(),
-                driverService.drivers(), drivers.facts(), 0);
+                driverService.drivers(), drivers.facts(), containerCount());
+    }
+
+    /** Dynamic: the container service references the kernel's other services, not this one's users. */
+    @Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+            policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC)
+    private volatile keel.api.container.ContainerService containers;
+
+    private int containerCount() {
+        keel.api.container.ContainerService service = containers;
+        return service == null ? 0 : service.list(true).size();
     }
 
     @Override

@@ -151,6 +151,8 @@ class ContainerCliTest {
         assertEquals(0, ps.code(), ps.toString());
         assertTrue(ps.out().lines().anyMatch(l -> l.trim().startsWith("1 ") && l.contains("/bin/sh -c trap")), ps.out());
         assertEquals(3, keel.keel("exec", "ignorer", "sh", "-c", "exit 3").code());
+        int listed = keel.keel("ps", "-aq").out().lines().toList().size();
+        assertTrue(keel.keel("info").out().contains("Containers:        " + listed), "keel info counts the containers");
 
         long start = System.nanoTime();
         Keel.Result stop = keel.keel("stop", "-t", "1", "ignorer");
