@@ -555,12 +555,12 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         String id = store.find(container).id();
         synchronized (lock(id)) {
             ContainerRecord r = store.get(id);
-            keel.api.runtime.Resources merged = Resources.merge(r.spec().linux().resources(), resources);
+            keel.api.runtime.Resources merged = ResourceUpdates.merge(r.spec().linux().resources(), resources);
             if (isLive(r) && r.cgroup() != null) {
                 drivers.cgroup().update(r.cgroup(), merged);
             }
             ContainerRecord updated = new ContainerRecord(r.id(), r.name(), r.created(),
-                    withResources(r.config(), merged), r.command(), Resources.withSpec(r.spec(), merged), r.rootfs(),
+                    withResources(r.config(), merged), r.command(), ResourceUpdates.withSpec(r.spec(), merged), r.rootfs(),
                     r.stateDir(), r.logPath(), r.state(), r.process(), r.cgroup(), r.drivers(), r.image(),
                     r.snapshot(), r.rootfsMounts(), r.network());
             store.put(updated);
