@@ -1,6 +1,5 @@
 package keel.storage.overlay;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,19 +18,12 @@ class OverlayTmpfsContractTest extends StorageDriverContract {
 
     @BeforeAll
     static void mountTmpfs() throws Exception {
-        if (!TestMounts.isRoot()) {
-            return;
-        }
-        tmpfs = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "tmpfs-");
-        TestMounts.mountFilesystem("tmpfs", tmpfs, "size=512m,mode=0700");
+        tmpfs = TestMounts.mountScratchTmpfs();
     }
 
     @AfterAll
     static void unmountTmpfs() throws Exception {
-        if (tmpfs != null) {
-            TestMounts.unmount(tmpfs);
-            Files.delete(tmpfs);
-        }
+        TestMounts.removeScratch(tmpfs);
     }
 
     @Override

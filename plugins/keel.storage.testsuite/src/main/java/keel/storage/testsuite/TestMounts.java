@@ -197,6 +197,27 @@ public final class TestMounts {
     }
 
     /** Mounts a fresh filesystem of {@code type} (tmpfs, ...) at {@code target}. */
+    /**
+     * A tmpfs (512 MiB) mounted on a new directory under target/, for a test class that runs the
+     * contract on tmpfs; null when not root. Remove it with {@link #removeScratch}.
+     */
+    public static Path mountScratchTmpfs() throws IOException {
+        if (!isRoot()) {
+            return null;
+        }
+        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "tmpfs-");
+        mountFilesystem("tmpfs", dir, "size=512m,mode=0700");
+        return dir;
+    }
+
+    /** Unmounts and deletes what {@link #mountScratchTmpfs} made; null is nothing to do. */
+    public static void removeScratch(Path dir) throws IOException {
+        if (dir != null) {
+            unmount(dir);
+            Files.delete(dir);
+        }
+    }
+
     public static void mountFilesystem(String type, Path target, String data) throws IOException {
         call("mount " + type + " on " + target, null,
                 () -> C.LIB.mount(type, target.toString(), type, new NativeLong(0), data));
