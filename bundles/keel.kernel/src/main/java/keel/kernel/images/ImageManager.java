@@ -110,6 +110,7 @@ public class ImageManager implements ImageService {
         }
         e.names().forEach(n -> done.add("Untagged: " + n));
         images.remove(e.digest());
+        parsed.remove(e.digest());
         done.add("Deleted: " + e.manifest());
         publish("delete", info, Map.of());
         return done;
@@ -189,15 +190,24 @@ public class ImageManager implements ImageService {
         return info(entry);
     }
 
+    /** What a manifest digest says about its image; content-addressed, so it never changes. */
+    private record Parsed(Descriptor manifest, Manifest document, ImageConfig config) {
+    }
+
+    private final Map<Digest, Parsed> parsed = new java.util.concurrent.ConcurrentHashMap<>();
+
     private ImageInfo info(ImageStore.Entry e) {
-        byte[] manifestBytes = read(e.digest(), "manifest");
-        Manifest manifest = OciJson.manifest(manifestBytes);
-        ImageConfig config = OciJson.config(read(manifest.config().digest(), "config"));
-        long size = manifest.layers().stream().mapToLong(Descriptor::size).sum();
-        Descriptor descriptor = new Descriptor(manifest.mediaType() != null ? manifest.mediaType()
-                : MediaTypes.OCI_MANIFEST, e.digest(), manifestBytes.length, null, null);
-        return new ImageInfo(manifest.config().digest(), e.names(), descriptor, config.created(), size,
-                new Platform(config.os(), config.architecture(), null), config, manifest.layers());
+        Parsed p = parsed.computeIfAbsent(e.digest(), digest -> {
+            byte[] manifestBytes = read(digest, "manifest");
+            Manifest manifest = OciJson.manifest(manifestBytes);
+            ImageConfig config = OciJson.config(read(manifest.config().digest(), "config"));
+            Descriptor descriptor = new Descriptor(manifest.mediaType() != null ? manifest.mediaType()
+                    : MediaTypes.OCI_MANIFEST, digest, manifestBytes.length, null, null);
+            return new Parsed(descriptor, manifest, config);
+        });
+        long size = p.document().layers().stream().mapToLong(Descriptor::size).sum();
+        return new ImageInfo(p.document().config().digest(), e.names(), p.manifest(), p.config().created(), size,
+                new Platform(p.config().os(), p.config().architecture(), null), p.config(), p.document().layers());
     }
 
     private byte[] read(Digest digest, String what) {
