@@ -44,6 +44,9 @@ class DriverUpdateUnderContainersTest {
     @InjectService
     DriverService drivers;
 
+    @InjectService
+    keel.api.kernel.EventService events;
+
     static Path rootfs;
 
     @BeforeAll
@@ -81,11 +84,21 @@ class DriverUpdateUnderContainersTest {
 
         for (String bundleName : List.of("keel.cgroup.v1", "keel.isolation.linux")) {
             Bundle driver = bundle(bundleName);
-            long before = driver.getLastModified();
-            driver.update(); // a new revision of the bound driver: the kernel rebinds
-            assertTrue(driver.getLastModified() >= before);
             DriverKind kind = bundleName.startsWith("keel.cgroup") ? DriverKind.CGROUP : DriverKind.ISOLATION;
-            awaitBound(kind);
+            List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            try (AutoCloseable watch = events.subscribe(e -> {
+                if (e.type().equals("driver") && e.actor().startsWith(kind.label() + "/")) {
+                    seen.add(e.action());
+                }
+            })) {
+                driver.update(); // a new revision of the bound driver: the kernel unbinds it and binds the new one
+                awaitBound(kind);
+                long deadline = System.currentTimeMillis() + 5000;
+                while (!seen.containsAll(List.of("unbind", "bind")) && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20);
+                }
+            }
+            assertEquals(List.of("unbind", "bind"), seen, "the kernel did not rebind " + kind.label());
             ContainerInfo now = containers.inspect(c.id());
             assertEquals(ContainerStatus.RUNNING, now.state().status(), bundleName + " update stopped the container");
             assertEquals(LIMIT, Long.parseLong(Files.readString(memory.resolve("memory.limit_in_bytes")).trim()),
