@@ -4,10 +4,14 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
@@ -52,12 +56,25 @@ public final class Procs implements AutoCloseable {
             if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
                 throw new AssertionError("pid " + process.pid() + " did not end within " + seconds + " s");
             }
-            return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+            // A descendant left running may still hold the output pipe open: read for a bounded time.
+            CompletableFuture<byte[]> output = CompletableFuture.supplyAsync(() -> readAll(process));
+            return new String(output.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8);
+        } catch (TimeoutException e) {
+            throw new AssertionError("pid " + process.pid() + " ended, but a process it left behind still holds its "
+                    + "output open (redirect the output of background children)");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] readAll(Process process) {
+        try {
+            return process.getInputStream().readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

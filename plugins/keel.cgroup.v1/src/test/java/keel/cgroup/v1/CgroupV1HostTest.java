@@ -103,7 +103,8 @@ class CgroupV1HostTest {
     @Test
     void aForkLoopHitsThePidsLimitAndStaysBounded() throws IOException {
         CgroupRecord record = create(resources(null, null, 20L));
-        Process forker = startIn(record, "i=0; while [ $i -lt 100 ]; do sleep 1000 & i=$((i+1)); done; echo all forked");
+        Process forker = startIn(record,
+                "i=0; while [ $i -lt 100 ]; do sleep 1000 >/dev/null 2>&1 & i=$((i+1)); done; echo all forked");
         String output = Procs.finish(forker, 30);
         assertTrue(output.contains("Cannot fork"), "the 21st fork should fail with EAGAIN: " + output);
         CgroupStats stats = driver.stats(record);
