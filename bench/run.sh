@@ -3,6 +3,8 @@
 #   keel run --rm --network none --rootfs R /bin/true
 #   crun run / runc run (an OCI bundle of the same rootfs, made by `runc spec`)
 #   podman run --rm --network none --rootfs R /bin/true
+#   docker run --rm --network none IMG /bin/true (a private dockerd, bench/dockerd.sh; skipped, with
+#   the reason, where dockerd cannot run; KEEL_BENCH_DOCKER=0 skips it)
 # and the daemon's own share: from its `create` event to its `die` event, per keel run.
 # crun 1.8 refuses this hybrid cgroup host, so everything runs in a private mount namespace with
 # /sys/fs/cgroup/unified unmounted (the same for every runtime); podman needs ulimits within the
@@ -22,6 +24,7 @@ export KEEL_JVM_OPTS="-Dkeel.cgroup.parent=keel-bench-$$"
 events_pid=
 cleanup() {
   [ -n "$events_pid" ] && kill "$events_pid" 2>/dev/null
+  bash bench/dockerd.sh stop "$work/docker" 2>/dev/null || true
   "$dist/bin/keel" --run "$work/run" daemon stop >/dev/null 2>&1 || true
   sleep 1
   for d in /sys/fs/cgroup/*/"keel-bench-$$"; do [ -d "$d" ] && rmdir "$d"; done
@@ -46,12 +49,20 @@ events_pid=$!
 sleep 0.3
 
 ulimits="--ulimit nofile=1024:1024 --ulimit nproc=1024:1024"
+docker_cmd=
+if [ "${KEEL_BENCH_DOCKER:-1}" != 0 ] && sock=$(bash bench/dockerd.sh start "$work/docker"); then
+  tar -C "$work/bundle/rootfs" -c . | docker -H "unix://$sock" import - keel-bench:bb >/dev/null
+  docker_cmd="docker -H unix://$sock run --rm --network none keel-bench:bb /bin/true"
+else
+  echo "bench/run.sh: NOTE: no docker in this run (dockerd could not start or KEEL_BENCH_DOCKER=0)" >&2
+fi
 unshare -m bash -c "umount /sys/fs/cgroup/unified 2>/dev/null; hyperfine -N -w 3 -r $runs \
   --export-json $work/run.json --export-markdown $work/run.md \
   -n keel '$keel run --rm --network none --rootfs $work/bundle/rootfs /bin/true' \
   -n crun 'crun run -b $work/bundle keel-bench-crun' \
   -n runc 'runc run -b $work/bundle keel-bench-runc' \
-  -n podman 'podman run --rm --network none $ulimits --rootfs $work/bundle/rootfs /bin/true'"
+  -n podman 'podman run --rm --network none $ulimits --rootfs $work/bundle/rootfs /bin/true' \
+  ${docker_cmd:+-n docker '$docker_cmd'}"
 sleep 0.5
 kill "$events_pid" 2>/dev/null || true
 events_pid=

@@ -51,7 +51,7 @@ fi
 
 rm -rf "$work" && mkdir -p "$work"
 trap 'rm -rf --one-file-system "$work"' EXIT
-echo "# Layer unpack: Debian bookworm rootfs, $entries entries, $((size / 1000000)) MB uncompressed"
+echo "# Layers of a Debian bookworm rootfs (debootstrap): $entries entries, $((size / 1000000)) MB uncompressed."
 echo "# $(nproc) CPUs, $(uname -r), target file system: $(df -T "$work" | awk 'NR==2 {print $2}'), $(date -u +%F)"
 echo "# GNU $(tar --version | head -1), $(umoci --version), $(java -version 2>&1 | head -1)"
 java -cp "$jar" keel.bench.UnpackSideBySide "$cache/debian.tar" tar "$work" "$rounds" "$size"
@@ -59,6 +59,11 @@ java -cp "$jar" keel.bench.UnpackSideBySide "$cache/debian.tar.gz" gzip "$work" 
 java -cp "$jar" keel.bench.UnpackSideBySide "$cache/debian.tar.zst" zstd "$work" "$rounds" "$size"
 
 if [ "$jmh" = 1 ]; then
-  echo "# JMH: the unpacker's inner loop, layer in memory, target on tmpfs"
-  java -jar "$jar" UnpackBenchmark -f 1 -wi 3 -i 5 -w 2 -r 2 2>&1 | grep -E '^(Benchmark |UnpackBenchmark\.|\[layer\])' | awk '!seen[$0]++'
+  echo "# JMH, the unpacker's inner loop (keel.bench.UnpackBenchmark): the layer in memory, the target on tmpfs"
+  java -jar "$jar" UnpackBenchmark -f 1 -wi 3 -i 5 -w 2 -r 2 2>&1 | tee "$work/jmh.txt" >&2
+  sizes=$(sed -n 's/^\[layer\] shape \([a-z]*\): \([0-9]*\) bytes.*/\1=\2/p' "$work/jmh.txt" | sort -u | tr '\n' ' ')
+  echo "| shape | compression | ms per layer | ± | MB/s |"
+  echo "|---|---|---|---|---|"
+  awk -v sizes="$sizes" 'BEGIN { n = split(sizes, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); size[p[1]] = p[2] } }
+    /^UnpackBenchmark\.unpack/ { printf "| %s | %s | %.1f | %.1f | %.0f |\n", $3, $2, $6, $8, size[$3] / ($6 / 1000) / 1e6 }' "$work/jmh.txt"
 fi

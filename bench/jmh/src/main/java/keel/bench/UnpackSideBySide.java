@@ -91,10 +91,11 @@ public final class UnpackSideBySide {
         }
 
         double keelMedian = median(seconds.get("keel"));
-        System.out.printf("%s layer, %.1f MB uncompressed, %d rounds after a warm-up%n", compression, size / 1e6,
+        System.out.printf("# %s layer, %.1f MB uncompressed, %d rounds after a warm-up%n", compression, size / 1e6,
                 rounds);
         System.out.printf("| %-13s | %12s | %12s | %12s | %14s |%n", "unpacker", "median MB/s", "min MB/s",
                 "max MB/s", "keel / this");
+        System.out.println("|---|---|---|---|---|");
         for (Map.Entry<String, List<Double>> tool : seconds.entrySet()) {
             double median = median(tool.getValue());
             double slowest = tool.getValue().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
