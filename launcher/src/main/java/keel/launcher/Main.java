@@ -27,6 +27,8 @@ import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import keel.launcher.digest.NativeDigests;
+
 /**
  * {@code keel daemon}: boots Felix with the distribution's bundles, in the foreground, with the
  * Gogo console when on a terminal; exits when the framework stops (console {@code exit},
@@ -70,6 +72,7 @@ public final class Main {
 
     private static int run(Distribution dist, Properties defaults, DaemonOptions options) throws Exception {
         prepareDirectories(options);
+        String digests = NativeDigests.install(dist.home().resolve("lib/libkeel-digest.so"));
         System.setProperty("keel.root", options.root().toString());
         System.setProperty("keel.log.console", options.logLevel().toUpperCase(java.util.Locale.ROOT));
         System.setProperty("logback.configurationFile", dist.conf("logback.xml").toString());
@@ -106,6 +109,7 @@ public final class Main {
             log.info("keel daemon {} ready {} ms after launch (pid {}, root {}, run {})", dist.version(), millis,
                     ProcessHandle.current().pid(), options.root(), options.run());
             log.debug("bundle start times (ms): {}", startMillis);
+            log.info("digests: {}", digests);
             if (System.getProperty("keel.boot.profile") != null) {
                 long launched = launchedAt();
                 System.out.println("boot (ms after launch): main " + (MAIN_STARTED - launched) + ", locked "
