@@ -138,9 +138,10 @@ class NetworkCliTest {
         web("web-iso", NET_A);
         String ip = address("web-iso", "eth0");
         // the control: from its own network the address answers
-        ok(keel.keel("run", "--rm", "--network", NET_A, "busybox:net", "wget", "-T", "3", "-qO-", "http://" + ip + "/"));
-        Keel.Result byAddress = keel.keel("run", "--rm", "--network", NET_B, "busybox:net", "wget", "-T", "3", "-qO-",
-                "http://" + ip + "/");
+        ok(keel.keel("run", "--rm", "--network", NET_A, "busybox:net", "timeout", "3", "wget", "-qO-",
+                "http://" + ip + "/"));
+        Keel.Result byAddress = keel.keel("run", "--rm", "--network", NET_B, "busybox:net", "timeout", "3", "wget",
+                "-qO-", "http://" + ip + "/");
         assertNotEquals(0, byAddress.code(), "network B reached network A: " + byAddress);
         Keel.Result ping = keel.keel("run", "--rm", "--network", NET_B, "busybox:net", "ping", "-c1", "-W2", ip);
         assertNotEquals(0, ping.code(), "network B pinged network A: " + ping);
@@ -153,12 +154,12 @@ class NetworkCliTest {
     void connectAddsAnInterfaceAndNamesAndDisconnectTakesThemAway() throws Exception {
         web("web-c", NET_A);
         ok(keel.keel("run", "-d", "--name", "roamer", "--network", NET_B, "busybox:net", "sleep", "1000"));
-        assertNotEquals(0, keel.keel("exec", "roamer", "wget", "-T", "2", "-qO-", "http://web-c/").code());
+        assertNotEquals(0, keel.keel("exec", "roamer", "timeout", "2", "wget", "-qO-", "http://web-c/").code());
 
         ok(keel.keel("network", "connect", "--alias", "rover", NET_A, "roamer"));
         String links = keel.keel("exec", "roamer", "ip", "-o", "link").out();
         assertTrue(links.contains("eth0") && links.contains("eth1"), links);
-        Keel.Result fetched = keel.keel("exec", "roamer", "wget", "-T", "3", "-qO-", "http://web-c/");
+        Keel.Result fetched = keel.keel("exec", "roamer", "timeout", "3", "wget", "-qO-", "http://web-c/");
         ok(fetched);
         assertTrue(fetched.out().contains("served-by-web-c"), fetched.toString());
         ok(keel.keel("exec", "web-c", "ping", "-c1", "-W2", "roamer"));
@@ -167,7 +168,7 @@ class NetworkCliTest {
 
         ok(keel.keel("network", "disconnect", NET_A, "roamer"));
         assertFalse(keel.keel("exec", "roamer", "ip", "-o", "link").out().contains("eth1"));
-        assertNotEquals(0, keel.keel("exec", "roamer", "wget", "-T", "2", "-qO-", "http://web-c/").code());
+        assertNotEquals(0, keel.keel("exec", "roamer", "timeout", "2", "wget", "-qO-", "http://web-c/").code());
         assertNotEquals(0, keel.keel("exec", "web-c", "ping", "-c1", "-W1", "roamer").code());
         Keel.Result primary = keel.keel("network", "disconnect", NET_B, "roamer");
         assertEquals(125, primary.code(), primary.toString());
@@ -249,7 +250,7 @@ class NetworkCliTest {
 
     /** What an attachment to the default bridge leaves on the host if it is not cleaned up. */
     record Leftovers(String portsOnBridge, String bridgeAddresses, String attachmentRules, List<String> leases,
-            String netns) {
+            List<String> containerCgroups) {
         static Leftovers now(Keel keel) throws Exception {
             String rules = Keel.exec(List.of("nft", "list", "table", "inet", "keel")).out().lines()
                     .filter(l -> l.contains("keel att")).reduce("", (a, b) -> a + b + "\n");
@@ -259,9 +260,20 @@ class NetworkCliTest {
                     Files.readAllLines(f).stream().filter(l -> l.startsWith("lease ")).forEach(leases::add);
                 }
             }
+            List<String> cgroups = new ArrayList<>(); // a container's cgroup while any of its processes (and so
+            try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) { // its network namespace) lives
+                for (Path h : hierarchies.toList()) {
+                    Path parent = h.resolve(Keel.CGROUP_PARENT);
+                    if (Files.isDirectory(parent) && !Files.isSymbolicLink(h)) {
+                        try (var children = Files.list(parent)) {
+                            children.filter(Files::isDirectory).forEach(c -> cgroups.add(c.toString()));
+                        }
+                    }
+                }
+            }
             return new Leftovers(Keel.exec(List.of("ip", "-o", "link", "show", "master", "keel0")).out(),
-                    Keel.exec(List.of("ip", "-o", "addr", "show", "dev", "keel0")).out(), rules, leases,
-                    Keel.exec(List.of("ip", "netns", "list")).out());
+                    Keel.exec(List.of("ip", "-4", "-o", "addr", "show", "dev", "keel0")).out(), rules, leases,
+                    cgroups);
         }
     }
 
