@@ -5,8 +5,11 @@
 #   2. throughput of 1 GiB sent from the host to a busybox `nc -l` in a keel container, through a
 #      published port (-p 127.0.0.1:P:5001: DNAT, route_localnet, masquerade) and directly to the
 #      container's address on the bridge.
-# podman gets a --root/--runroot of its own (removed at the end) and ulimits within the host's hard
-# limits. Usage: bench/network.sh [RUNS]
+# podman gets a --root/--runroot of its own (removed at the end), ulimits within the host's hard
+# limits, and (crun 1.8 refuses this hybrid cgroup host) runs in a private mount namespace with
+# /sys/fs/cgroup/unified unmounted, as in bench/run.sh. netavark's iptables-nft tables (ip nat,
+# ip filter) are removed afterwards if they were not there before and hold only its own chains.
+# Usage: bench/network.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-30}
@@ -20,6 +23,8 @@ work=$(mktemp -d /tmp/keel-bench-net.XXXXXX)
 export KEEL_JVM_OPTS="-Dkeel.cgroup.parent=keel-bench-$$"
 keel="$dist/bin/keel --root $work/root --run $work/run"
 podman="podman --root $work/podman/root --runroot $work/podman/run"
+tables_before=$(nft list tables)
+private() { unshare -m bash -c "umount /sys/fs/cgroup/unified 2>/dev/null; $1"; }
 cleanup() {
   $keel rm -f keel-bench-sink >/dev/null 2>&1 || true
   $keel network rm bridge >/dev/null 2>&1 || true
@@ -30,6 +35,13 @@ cleanup() {
   for d in /sys/fs/cgroup/*/"keel-bench-$$"; do [ -d "$d" ] && rmdir "$d"; done
   umount -R "$work/podman" 2>/dev/null || true
   rm -rf "$work"
+  for t in "ip nat" "ip filter"; do
+    if ! grep -qx "table $t" <<<"$tables_before" && nft list table $t >/dev/null 2>&1 \
+        && ! nft list table $t | grep -E '^\s*chain ' \
+          | grep -vqE 'chain (NETAVARK[A-Z_-]*|PREROUTING|POSTROUTING|OUTPUT|INPUT|FORWARD) '; then
+      nft delete table $t
+    fi
+  done
 }
 trap cleanup EXIT
 
@@ -38,13 +50,13 @@ tar -C "$work/rootfs" -cf "$work/busybox.tar" .
 $keel import "$work/busybox.tar" busybox:bench >/dev/null
 $podman import -q "$work/busybox.tar" localhost/busybox:bench >/dev/null
 $keel run --rm busybox:bench true                 # daemon up, default network made, warm
-$podman run --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 localhost/busybox:bench true
+private "$podman run --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 localhost/busybox:bench true"
 
 echo "== start on the default bridge ($runs runs each)"
-hyperfine -N -w 3 -r "$runs" --export-json "$work/start.json" \
-  -n keel "$keel run --rm busybox:bench true" \
-  -n podman "$podman run --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 localhost/busybox:bench true" \
-  >/dev/null
+private "hyperfine -N -w 3 -r $runs --export-json $work/start.json \
+  -n keel '$keel run --rm busybox:bench true' \
+  -n podman '$podman run --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 localhost/busybox:bench true' \
+  >/dev/null"
 python3 - "$work/start.json" <<'PY'
 import json, sys
 r = {x['command']: x for x in json.load(open(sys.argv[1]))['results']}
