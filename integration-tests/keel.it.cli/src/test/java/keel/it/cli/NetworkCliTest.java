@@ -174,6 +174,15 @@ class NetworkCliTest {
         assertEquals(125, primary.code(), primary.toString());
         // its own network still works
         ok(keel.keel("exec", "roamer", "ip", "-4", "-o", "addr", "show", "eth0"));
+
+        // a connection made while it is stopped is attached when it starts, and again at every start
+        ok(keel.keel("run", "-d", "--name", "later", "--network", NET_B, "busybox:net", "sleep", "1000"));
+        ok(keel.keel("stop", "-t", "0", "later"));
+        ok(keel.keel("network", "connect", NET_A, "later"));
+        ok(keel.keel("start", "later"));
+        assertTrue(keel.keel("exec", "later", "ip", "-o", "link").out().contains("eth1"));
+        ok(keel.keel("exec", "later", "timeout", "3", "wget", "-qO-", "http://web-c/"));
+        ok(keel.keel("exec", "web-c", "ping", "-c1", "-W2", "later"));
     }
 
     @Test
