@@ -138,10 +138,11 @@ class NetworkCliTest {
         web("web-iso", NET_A);
         String ip = address("web-iso", "eth0");
         // the control: from its own network the address answers
-        ok(keel.keel("run", "--rm", "--network", NET_A, "busybox:net", "timeout", "3", "wget", "-qO-",
+        // --init: timeout's SIGTERM would not end a PID 1 without a handler (dropped SYNs: a 2-minute connect)
+        ok(keel.keel("run", "--rm", "--init", "--network", NET_A, "busybox:net", "timeout", "3", "wget", "-qO-",
                 "http://" + ip + "/"));
-        Keel.Result byAddress = keel.keel("run", "--rm", "--network", NET_B, "busybox:net", "timeout", "3", "wget",
-                "-qO-", "http://" + ip + "/");
+        Keel.Result byAddress = keel.keel("run", "--rm", "--init", "--network", NET_B, "busybox:net", "timeout", "3",
+                "wget", "-qO-", "http://" + ip + "/");
         assertNotEquals(0, byAddress.code(), "network B reached network A: " + byAddress);
         Keel.Result ping = keel.keel("run", "--rm", "--network", NET_B, "busybox:net", "ping", "-c1", "-W2", ip);
         assertNotEquals(0, ping.code(), "network B pinged network A: " + ping);
