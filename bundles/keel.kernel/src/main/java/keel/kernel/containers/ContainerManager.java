@@ -121,6 +121,10 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         } else if (isBridged(network)) {
             networks.get(network, drivers.network());
         }
+        if (sharedWith != null && (!config.ports().isEmpty() || config.publishAll())) {
+            throw KeelException.invalid("-p/-P cannot be used with --network %s: the ports are the other "
+                    + "container's to publish", config.network());
+        }
         if (!config.networkAliases().isEmpty() && (!isBridged(network) || network.equals(Networks.DEFAULT))) {
             throw KeelException.invalid("--network-alias needs a user-defined network (--network NAME), not %s: the "
                     + "default network resolves no names", network);
@@ -238,8 +242,8 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                         });
             } catch (Exception e) {
                 cgroups.destroy(cgroup);
-                if (attached[0] != null) {
-                    containerNetworks.detachAll(attached[0]);
+                if (attached[0] != null) { // and out of its peers' /etc/hosts again
+                    containerNetworks.refreshHosts(containerNetworks.detachAll(attached[0]), attached[0]);
                 }
                 KeelException failure = e instanceof KeelException k ? k
                         : KeelException.internal("cannot start " + r.name() + ": " + e.getMessage(), e);
@@ -261,7 +265,6 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                     false, Instant.now(), null, "", r.state().restartCount()), process, cgroup, used);
             store.put(running);
             containerNetworks.refreshHosts(running, running); // a peer's rewrite meanwhile may not have seen it
-
             publish(running, "start", Map.of());
             return running.info();
         }
@@ -705,7 +708,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 || r.connections().stream().anyMatch(c -> c.network().equals(record.name())))
                 .map(ContainerRecord::name).toList();
         if (!users.isEmpty()) {
-            throw KeelException.conflict("network %s is in use by %s: stop or remove them first", record.name(),
+            throw KeelException.conflict("network %s is in use by %s: disconnect, stop or remove them first", record.name(),
                     String.join(", ", users));
         }
         networks.remove(record, drivers.network());

@@ -243,6 +243,10 @@ class NetworkCliTest {
         assertTrue(joined.out().contains("inet " + ip + "/"), joined.toString());
         Keel.Result missing = keel.keel("run", "--rm", "--network", "container:nosuch", "busybox:net", "true");
         assertNotEquals(0, missing.code(), missing.toString());
+        Keel.Result ports = keel.keel("run", "--rm", "-p", "8080:80", "--network", "container:owner", "busybox:net",
+                "true");
+        assertEquals(125, ports.code(), ports.toString());
+        assertTrue(ports.err().contains("-p/-P"), ports.err());
     }
 
     @Test
