@@ -25,6 +25,7 @@ import keel.console.commands.ImageCommand;
 import keel.console.commands.InspectCommand;
 import keel.console.commands.LifecycleCommand;
 import keel.console.commands.LogsCommand;
+import keel.console.commands.PortCommand;
 import keel.console.commands.PsCommand;
 import keel.console.commands.RunCommand;
 import keel.console.commands.DriversCommand;
@@ -59,6 +60,7 @@ public class KeelCommandLine extends CommandLine {
         commands.addAll(ControlCommand.all(containers));
         commands.add(new StatsCommand(containers));
         commands.add(new NetworkCommand(networks));
+        commands.add(new PortCommand(networks));
         commands.addAll(ImageCommand.all(images));
         return commands;
     }

@@ -31,18 +31,32 @@ import keel.api.runtime.Rlimit;
  * @param stopSignal the signal {@code keel stop} sends first (default SIGTERM)
  * @param labels free-form labels
  * @param ports ports to publish ({@code -p})
+ * @param networkAliases further names the container answers to on its (user-defined) network
+ *        ({@code --network-alias})
+ * @param publishAll publish every port the image exposes on a free host port ({@code -P})
  */
 public record ContainerConfig(String name, String image, String rootfs, List<String> entrypoint, List<String> cmd,
         List<String> env, String workingDir, String user, String hostname, boolean tty, boolean openStdin,
         boolean init, boolean autoRemove, RestartPolicy restart, Resources resources, String network,
         SecurityOptions security, List<Rlimit> ulimits, String stopSignal, Map<String, String> labels,
-        List<keel.api.network.PortMapping> ports) {
+        List<keel.api.network.PortMapping> ports, List<String> networkAliases, boolean publishAll) {
     public ContainerConfig {
+        networkAliases = networkAliases == null ? List.of() : List.copyOf(networkAliases);
         env = env == null ? List.of() : List.copyOf(env);
         ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         restart = restart == null ? RestartPolicy.NO : restart;
         security = security == null ? SecurityOptions.DEFAULT : security;
         ports = ports == null ? List.of() : List.copyOf(ports);
+    }
+
+    /** The 1.0 signature: no network aliases, no {@code -P}. */
+    public ContainerConfig(String name, String image, String rootfs, List<String> entrypoint, List<String> cmd,
+            List<String> env, String workingDir, String user, String hostname, boolean tty, boolean openStdin,
+            boolean init, boolean autoRemove, RestartPolicy restart, Resources resources, String network,
+            SecurityOptions security, List<Rlimit> ulimits, String stopSignal, Map<String, String> labels,
+            List<keel.api.network.PortMapping> ports) {
+        this(name, image, rootfs, entrypoint, cmd, env, workingDir, user, hostname, tty, openStdin, init, autoRemove,
+                restart, resources, network, security, ulimits, stopSignal, labels, ports, List.of(), false);
     }
 }

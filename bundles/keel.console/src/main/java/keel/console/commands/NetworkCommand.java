@@ -14,7 +14,7 @@ import keel.console.command.Option;
 import keel.console.command.Output;
 import keel.console.command.Table;
 
-/** {@code keel network ls|create|rm|inspect}. */
+/** {@code keel network ls|create|rm|inspect|connect|disconnect}. */
 public class NetworkCommand implements Command {
     private final NetworkService networks;
 
@@ -29,19 +29,22 @@ public class NetworkCommand implements Command {
 
     @Override
     public String summary() {
-        return "Manage networks: ls, create [--subnet CIDR] [--gateway IP] NAME, rm NAME, inspect NAME";
+        return "Manage networks: ls, create [--subnet CIDR] [--gateway IP] NAME, rm NAME, inspect NAME, "
+                + "connect [--alias NAME] NET CT, disconnect NET CT";
     }
 
     @Override
     public String usage() {
         return "network ls | network create [--subnet CIDR] [--gateway IP] NAME | network rm NAME... | "
-                + "network inspect NAME...";
+                + "network inspect NAME... | network connect [--alias NAME] NETWORK CONTAINER | "
+                + "network disconnect NETWORK CONTAINER";
     }
 
     @Override
     public List<Option> options() {
         return Output.withFormat(Option.value("subnet", (char) 0, "CIDR", "the subnet (default: one free of the host's routes)"),
-                Option.value("gateway", (char) 0, "IP", "the gateway address (default: the subnet's first)"));
+                Option.value("gateway", (char) 0, "IP", "the gateway address (default: the subnet's first)"),
+                Option.value("alias", (char) 0, "NAME", "connect: a further name on the network (repeatable)"));
     }
 
     @Override
@@ -76,6 +79,17 @@ public class NetworkCommand implements Command {
             }
             case "inspect" -> {
                 Output.printJson(io, names.stream().map(networks::network).toList());
+                return 0;
+            }
+            case "connect", "disconnect" -> {
+                if (names.size() != 2) {
+                    throw KeelException.invalid("usage: keel network %s NETWORK CONTAINER", sub);
+                }
+                if (sub.equals("connect")) {
+                    networks.connect(names.get(0), names.get(1), args.all("alias"));
+                } else {
+                    networks.disconnect(names.get(0), names.get(1));
+                }
                 return 0;
             }
             default -> throw KeelException.invalid("unknown subcommand '%s' of 'keel network'; usage: keel %s", sub,

@@ -34,7 +34,7 @@ final class RunOptions {
             Option.flag("interactive", 'i', "keep stdin open"),
             Option.flag("tty", 't', "allocate a pseudo-terminal"),
             Option.value("restart", (char) 0, "POLICY", "no, on-failure[:N], always, unless-stopped"),
-            Option.value("network", (char) 0, "MODE", "bridge (default), none, host, or a network's name"),
+            Option.value("network", (char) 0, "MODE", "bridge (default), none, host, container:CT, or a network's name"),
             Option.value("cap-add", (char) 0, "CAP", "add a capability (repeatable)"),
             Option.value("cap-drop", (char) 0, "CAP", "drop a capability (repeatable)"),
             Option.flag("privileged", (char) 0, "every capability, no seccomp, nothing masked"),
@@ -44,6 +44,8 @@ final class RunOptions {
             Option.value("stop-signal", (char) 0, "SIGNAL", "the signal keel stop sends first (default SIGTERM)"),
             Option.value("label", 'l', "K=V", "a label (repeatable)"),
             Option.value("publish", 'p', "[IP:]HOST:CTR[/tcp|udp]", "publish a container port (repeatable)"),
+            Option.flag("publish-all", 'P', "publish every port the image exposes on a free host port"),
+            Option.value("network-alias", (char) 0, "NAME", "a further name on a user-defined network (repeatable)"),
             Option.value("memory", 'm', "BYTES", "memory limit, e.g. 64m"),
             Option.value("memory-swap", (char) 0, "BYTES", "memory plus swap limit (-1 unlimited)"),
             Option.value("memory-reservation", (char) 0, "BYTES", "memory soft limit"),
@@ -96,7 +98,8 @@ final class RunOptions {
                 RestartPolicy.parse(a.value("restart").orElse("no")), resources(a), a.value("network").orElse(null),
                 new SecurityOptions(a.all("cap-add"), a.all("cap-drop"), a.flag("privileged"), noNewPrivileges,
                         seccomp),
-                ulimits(a), a.value("stop-signal").orElse(null), labels(a), ports(a));
+                ulimits(a), a.value("stop-signal").orElse(null), labels(a), ports(a), a.all("network-alias"),
+                a.flag("publish-all"));
     }
 
     static List<String> env(Arguments a, Path cwd) {

@@ -22,12 +22,6 @@ final class ContainerFiles {
         AtomicFiles.write(dir.resolve("resolv.conf"), resolvConf(network).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Rewrites /etc/hosts with the container's address on its network. */
-    static void hosts(Path dir, String hostname, String ip) {
-        String hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" + ip + "\t" + hostname + "\n";
-        AtomicFiles.write(dir.resolve("hosts"), hosts.getBytes(StandardCharsets.UTF_8));
-    }
-
     /** The host's resolv.conf; in its own network namespace a container cannot reach loopback resolvers. */
     static String resolvConf(String network) {
         List<String> lines = new ArrayList<>();

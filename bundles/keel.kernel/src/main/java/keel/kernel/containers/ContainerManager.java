@@ -73,6 +73,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private final String defaultNetwork;
     private final keel.kernel.images.ImageManager images;
     private final Networks networks;
+    private final ContainerNetworks containerNetworks;
     private final ImageRootfs imageRootfs = new ImageRootfs();
     private final java.util.Set<String> stoppedByUser = ConcurrentHashMap.newKeySet();
 
@@ -85,6 +86,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         this.settings = KernelSettings.from(context, config);
         this.store = new ContainerStore(settings.root().resolve("containers"));
         this.networks = new Networks(settings.root().resolve("networks"));
+        this.containerNetworks = new ContainerNetworks(drivers, networks, store);
         String network = context.getProperty("keel.network.default");
         this.defaultNetwork = network == null || network.isBlank() ? Networks.DEFAULT : network;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -112,9 +114,22 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             throw KeelException.invalid("--rootfs %s is not a directory", rootfs);
         }
         String network = config.network() != null ? config.network() : defaultNetwork;
-        if (isBridged(network)) {
+        ContainerRecord sharedWith = null;
+        if (network.startsWith("container:")) {
+            sharedWith = store.find(network.substring("container:".length()));
+            network = "container:" + sharedWith.id();
+        } else if (isBridged(network)) {
             networks.get(network, drivers.network());
         }
+        if (sharedWith != null && (!config.ports().isEmpty() || config.publishAll())) {
+            throw KeelException.invalid("-p/-P cannot be used with --network %s: the ports are the other "
+                    + "container's to publish", config.network());
+        }
+        if (!config.networkAliases().isEmpty() && (!isBridged(network) || network.equals(Networks.DEFAULT))) {
+            throw KeelException.invalid("--network-alias needs a user-defined network (--network NAME), not %s: the "
+                    + "default network resolves no names", network);
+        }
+        config.networkAliases().forEach(Names::check);
         drivers.cgroup().validate(config.resources());
         keel.api.image.ImageInfo image = config.image() == null ? null : images.resolve(config.image());
         String id = Names.newId();
@@ -136,7 +151,9 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                     throw KeelException.conflict("the container name %s is already in use; remove that container or "
                             + "choose another name", name);
                 }
-                ContainerConfig settled = withNameAndNetwork(config, name, network);
+                ContainerConfig settled = withNameAndNetwork(config, name, network, config.publishAll() && image != null
+                        ? ContainerNetworks.publishAll(config.ports(), image.config().config().exposedPorts())
+                        : config.ports());
                 Path dir = store.dir(id);
                 List<keel.api.runtime.Mount> layers = mounts;
                 Path root = rootfs;
@@ -145,10 +162,12 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                         image == null ? n -> keel.kernel.spec.UserResolver.readEtc(root, n)
                                 : n -> MergedView.etc(layers, n));
                 ContainerFiles.write(dir, built.spec().hostname(), network);
+                keel.api.runtime.RuntimeSpec spec = sharedWith == null ? built.spec()
+                        : SharedNetns.withFilesOf(built.spec(), store.dir(sharedWith.id()));
                 ContainerRecord record = new ContainerRecord(id, name, Instant.now(), settled, built.command(),
-                        built.spec(), rootfs.toString(), stateDir, dir.resolve(id + "-json.log").toString(),
+                        spec, rootfs.toString(), stateDir, dir.resolve(id + "-json.log").toString(),
                         new ContainerState(ContainerStatus.CREATED, 0, 0, false, null, null, "", 0), null, null,
-                        Map.of(), image == null ? null : image.id().toString(), snapshot, mounts, null);
+                        Map.of(), image == null ? null : image.id().toString(), snapshot, mounts, null, List.of());
                 store.put(record);
                 publish(record, "create", Map.of());
                 return record.info();
@@ -166,7 +185,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     }
 
     private static boolean isBridged(String network) {
-        return !network.equals("none") && !network.equals("host") && !network.startsWith("container:");
+        return ContainerNetworks.isBridged(network);
     }
 
     private String uniqueGeneratedName() {
@@ -177,10 +196,12 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         return name;
     }
 
-    private static ContainerConfig withNameAndNetwork(ContainerConfig c, String name, String network) {
+    private static ContainerConfig withNameAndNetwork(ContainerConfig c, String name, String network,
+            List<keel.api.network.PortMapping> ports) {
         return new ContainerConfig(name, c.image(), c.rootfs(), c.entrypoint(), c.cmd(), c.env(), c.workingDir(),
                 c.user(), c.hostname(), c.tty(), c.openStdin(), c.init(), c.autoRemove(), c.restart(), c.resources(),
-                network, c.security(), c.ulimits(), c.stopSignal(), c.labels(), c.ports());
+                network, c.security(), c.ulimits(), c.stopSignal(), c.labels(), ports, c.networkAliases(),
+                c.publishAll());
     }
 
     // --- start ---
@@ -203,7 +224,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             long t1 = System.nanoTime();
             IsolationDriver isolation = drivers.isolation();
             ProcessRecord process;
-            keel.api.network.Attachment[] attached = new keel.api.network.Attachment[1];
+            ContainerRecord[] attached = new ContainerRecord[1];
             try {
                 Files.createDirectories(stateDir);
                 if (r.snapshot() != null) {
@@ -211,15 +232,19 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 }
                 Stdio stdio = new Stdio(r.config().tty(), r.config().openStdin(), r.logPath(),
                         stateDir.resolve("attach.sock").toString());
-                process = isolation.start(new LaunchRequest(id, r.spec(), r.rootfsMounts(), r.stateDir(), stdio),
+                keel.api.runtime.RuntimeSpec spec = r.config().network().startsWith("container:")
+                        ? SharedNetns.withNetnsOf(r.spec(), sharedNetns(r)) : r.spec();
+                process = isolation.start(new LaunchRequest(id, spec, r.rootfsMounts(), r.stateDir(), stdio),
                         pid -> {
                             cgroups.join(cgroup, pid);
-                            attached[0] = connect(r, pid);
+                            attached[0] = containerNetworks.attachAll(r, pid);
                             attach(attach, stateDir);
                         });
             } catch (Exception e) {
                 cgroups.destroy(cgroup);
-                disconnect(attached[0]);
+                if (attached[0] != null) { // and out of its peers' /etc/hosts again
+                    containerNetworks.refreshHosts(containerNetworks.detachAll(attached[0]), attached[0]);
+                }
                 KeelException failure = e instanceof KeelException k ? k
                         : KeelException.internal("cannot start " + r.name() + ": " + e.getMessage(), e);
                 ContainerState failed = new ContainerState(r.state().status(), 0, failure.kind().exitCode(), false,
@@ -234,38 +259,25 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             Map<String, String> used = new HashMap<>();
             drivers.boundId(DriverKind.ISOLATION).ifPresent(d -> used.put("isolation", d));
             drivers.boundId(DriverKind.CGROUP).ifPresent(d -> used.put("cgroup", d));
-            drivers.boundId(DriverKind.NETWORK).filter(d -> attached[0] != null).ifPresent(d -> used.put("network", d));
-            ContainerRecord running = r.with(new ContainerState(ContainerStatus.RUNNING, process.pid(), 0, false,
-                    Instant.now(), null, "", r.state().restartCount()), process, cgroup, used).with(attached[0]);
+            drivers.boundId(DriverKind.NETWORK).filter(d -> attached[0].network() != null)
+                    .ifPresent(d -> used.put("network", d));
+            ContainerRecord running = attached[0].with(new ContainerState(ContainerStatus.RUNNING, process.pid(), 0,
+                    false, Instant.now(), null, "", r.state().restartCount()), process, cgroup, used);
             store.put(running);
+            containerNetworks.refreshHosts(running, running); // a peer's rewrite meanwhile may not have seen it
             publish(running, "start", Map.of());
             return running.info();
         }
     }
 
-    /** Attaches the container's network namespace to its network, and names its address in /etc/hosts. */
-    private keel.api.network.Attachment connect(ContainerRecord r, int pid) {
-        if (!isBridged(r.config().network())) {
-            return null;
+    /** The network namespace of the running container whose network {@code r} shares ({@code container:ID}). */
+    private String sharedNetns(ContainerRecord r) {
+        ContainerRecord target = store.find(r.config().network().substring("container:".length()));
+        if (!isLive(target) || target.process() == null) {
+            throw KeelException.conflict("container %s shares the network of %s, which is not running: start it first",
+                    r.name(), target.name());
         }
-        keel.api.network.NetworkRecord network = networks.get(r.config().network(), drivers.network());
-        keel.api.network.Attachment a = drivers.network().attach(network, new keel.api.network.AttachRequest(r.id(),
-                r.name(), "/proc/" + pid + "/ns/net", "eth0", r.config().ports(), List.of()));
-        if (!a.addresses().isEmpty()) {
-            String ip = a.addresses().get(0).split("/")[0];
-            ContainerFiles.hosts(store.dir(r.id()), r.spec().hostname(), ip);
-        }
-        return a;
-    }
-
-    private void disconnect(keel.api.network.Attachment attachment) {
-        if (attachment != null) {
-            try {
-                drivers.network().detach(attachment);
-            } catch (RuntimeException e) {
-                LOG.warn("cannot detach {} from its network: {}", attachment.containerId(), e.getMessage());
-            }
-        }
+        return "/proc/" + target.process().pid() + "/ns/net";
     }
 
     private static void attach(Attach attach, Path stateDir) {
@@ -334,11 +346,11 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 LOG.warn("container {}: cgroup cleanup failed: {}", r.name(), e.getMessage());
             }
         }
-        disconnect(r.network());
-        ContainerRecord stopped = r.with(new ContainerState(ContainerStatus.STOPPED, 0, exit.code(), oomKilled,
-                r.state().startedAt(), exit.finishedAt(), "", r.state().restartCount()), r.process(), null,
-                r.drivers()).with((keel.api.network.Attachment) null);
+        ContainerRecord stopped = containerNetworks.detachAll(r).with(new ContainerState(ContainerStatus.STOPPED, 0,
+                exit.code(), oomKilled, r.state().startedAt(), exit.finishedAt(), "", r.state().restartCount()),
+                r.process(), null, r.drivers());
         store.put(stopped);
+        containerNetworks.refreshHosts(stopped, r);
         publish(stopped, "die", Map.of("exitCode", Integer.toString(exit.code())));
         if (oomKilled) {
             publish(stopped, "oom", Map.of());
@@ -502,7 +514,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         if (r.cgroup() != null) {
             drivers.boundCgroup().ifPresent(c -> c.destroy(r.cgroup()));
         }
-        disconnect(r.network());
+        containerNetworks.detachAll(r);
         if (r.snapshot() != null) {
             drivers.storage().remove(r.snapshot());
         }
@@ -562,7 +574,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             ContainerRecord updated = new ContainerRecord(r.id(), r.name(), r.created(),
                     withResources(r.config(), merged), r.command(), ResourceUpdates.withSpec(r.spec(), merged), r.rootfs(),
                     r.stateDir(), r.logPath(), r.state(), r.process(), r.cgroup(), r.drivers(), r.image(),
-                    r.snapshot(), r.rootfsMounts(), r.network());
+                    r.snapshot(), r.rootfsMounts(), r.network(), r.connections());
             store.put(updated);
             publish(updated, "update", Map.of());
             return updated.info();
@@ -572,7 +584,8 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private static ContainerConfig withResources(ContainerConfig c, keel.api.runtime.Resources resources) {
         return new ContainerConfig(c.name(), c.image(), c.rootfs(), c.entrypoint(), c.cmd(), c.env(), c.workingDir(),
                 c.user(), c.hostname(), c.tty(), c.openStdin(), c.init(), c.autoRemove(), c.restart(), resources,
-                c.network(), c.security(), c.ulimits(), c.stopSignal(), c.labels(), c.ports());
+                c.network(), c.security(), c.ulimits(), c.stopSignal(), c.labels(), c.ports(), c.networkAliases(),
+                c.publishAll());
     }
 
     @Override
@@ -690,13 +703,50 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Override
     public void removeNetwork(String network) {
         keel.api.network.NetworkRecord record = network(network);
-        List<String> users = store.all().stream().filter(r -> r.network() != null
-                && r.network().network().equals(record.id())).map(ContainerRecord::name).toList();
+        List<String> users = store.all().stream().filter(r -> ContainerNetworks.attachments(r).stream()
+                .anyMatch(a -> a.network().equals(record.id()))
+                || r.connections().stream().anyMatch(c -> c.network().equals(record.name())))
+                .map(ContainerRecord::name).toList();
         if (!users.isEmpty()) {
-            throw KeelException.conflict("network %s is in use by %s: stop or remove them first", record.name(),
+            throw KeelException.conflict("network %s is in use by %s: disconnect, stop or remove them first", record.name(),
                     String.join(", ", users));
         }
         networks.remove(record, drivers.network());
+    }
+
+    @Override
+    public void connect(String network, String container, List<String> aliases) {
+        keel.api.network.NetworkRecord record = network(network);
+        String id = store.find(container).id();
+        synchronized (lock(id)) {
+            ContainerRecord before = store.get(id);
+            ContainerRecord connected = containerNetworks.connect(before, record, aliases);
+            store.put(connected);
+            containerNetworks.refreshHosts(connected, before);
+            events.publish(new Event(Instant.now(), "network", "connect", record.id(),
+                    Map.of("name", record.name(), "container", id)));
+        }
+    }
+
+    @Override
+    public void disconnect(String network, String container) {
+        keel.api.network.NetworkRecord record = network(network);
+        String id = store.find(container).id();
+        synchronized (lock(id)) {
+            ContainerRecord before = store.get(id);
+            ContainerRecord disconnected = containerNetworks.disconnect(before, record);
+            store.put(disconnected);
+            containerNetworks.refreshHosts(disconnected, before);
+            events.publish(new Event(Instant.now(), "network", "disconnect", record.id(),
+                    Map.of("name", record.name(), "container", id)));
+        }
+    }
+
+    @Override
+    public List<keel.api.network.PortMapping> ports(String container) {
+        String id = store.find(container).id();
+        reconcile(id);
+        return ContainerNetworks.ports(store.get(id));
     }
 
     // --- helpers ---

@@ -22,12 +22,29 @@ import keel.api.runtime.RuntimeSpec;
  * @param snapshot its writable snapshot's key in the storage driver, or null (--rootfs)
  * @param rootfsMounts the mounts that make its root (from the storage driver), empty for --rootfs
  * @param network its network attachment (data from the network driver), or null
+ * @param connections the further networks it was connected to ({@code keel network connect}), each with its
+ *        attachment while it runs
  */
 public record ContainerRecord(String id, String name, Instant created, ContainerConfig config, List<String> command,
         RuntimeSpec spec, String rootfs, String stateDir, String logPath, ContainerState state, ProcessRecord process,
         CgroupRecord cgroup, Map<String, String> drivers, String image, String snapshot,
-        List<keel.api.runtime.Mount> rootfsMounts, keel.api.network.Attachment network) {
+        List<keel.api.runtime.Mount> rootfsMounts, keel.api.network.Attachment network,
+        List<Connection> connections) {
+    /**
+     * A further network: its name, the aliases the container has there, its attachment (null while stopped).
+     */
+    public record Connection(String network, List<String> aliases, keel.api.network.Attachment attachment) {
+        public Connection {
+            aliases = aliases == null ? List.of() : List.copyOf(aliases);
+        }
+
+        Connection with(keel.api.network.Attachment newAttachment) {
+            return new Connection(network, aliases, newAttachment);
+        }
+    }
+
     public ContainerRecord {
+        connections = connections == null ? List.of() : List.copyOf(connections);
         command = List.copyOf(command);
         drivers = drivers == null ? Map.of() : Map.copyOf(drivers);
         rootfsMounts = rootfsMounts == null ? List.of() : List.copyOf(rootfsMounts);
@@ -35,18 +52,23 @@ public record ContainerRecord(String id, String name, Instant created, Container
 
     ContainerRecord with(ContainerState newState) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, newState,
-                process, cgroup, drivers, image, snapshot, rootfsMounts, network);
+                process, cgroup, drivers, image, snapshot, rootfsMounts, network, connections);
     }
 
     ContainerRecord with(ContainerState newState, ProcessRecord newProcess, CgroupRecord newCgroup,
             Map<String, String> newDrivers) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, newState,
-                newProcess, newCgroup, newDrivers, image, snapshot, rootfsMounts, network);
+                newProcess, newCgroup, newDrivers, image, snapshot, rootfsMounts, network, connections);
     }
 
     ContainerRecord with(keel.api.network.Attachment newNetwork) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, state, process,
-                cgroup, drivers, image, snapshot, rootfsMounts, newNetwork);
+                cgroup, drivers, image, snapshot, rootfsMounts, newNetwork, connections);
+    }
+
+    ContainerRecord withConnections(List<Connection> newConnections) {
+        return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, state, process,
+                cgroup, drivers, image, snapshot, rootfsMounts, network, newConnections);
     }
 
     ContainerInfo info() {

@@ -24,6 +24,7 @@ import keel.network.bridge.netlink.LinkInfo;
 import keel.network.bridge.netlink.Links;
 import keel.network.bridge.netlink.NetlinkSocket;
 import keel.network.bridge.netlink.Netns;
+import keel.network.bridge.netlink.RouteInfo;
 import keel.network.bridge.netlink.Routes;
 import keel.network.bridge.nft.Firewall;
 import keel.network.bridge.nft.Ruleset;
@@ -41,6 +42,8 @@ final class Attachments {
     static final String DATA_NETWORK_NAME = "network.name";
     static final String DATA_TABLE = "nft.table";
     static final String DATA_RULES = "nft.comment";
+    /** "true" when the attachment's interface carries the namespace's default route (its first network). */
+    static final String DATA_DEFAULT_ROUTE = "default.route";
 
     private final BridgeSettings settings;
     private final Ipam ipam;
@@ -80,14 +83,16 @@ final class Attachments {
             byte[] mac = mac(lease.address());
             createVeth(request, bridge, host, peer, mtu, mac);
             int prefix = pool.subnet().prefixLength();
-            Netns.run(request.netns(), "configure " + request.ifName() + " of container " + request.containerId(),
+            boolean defaultRoute = Netns.run(request.netns(), "configure " + request.ifName() + " of container "
+                    + request.containerId(),
                     socket -> configureInside(socket, request.ifName(), lease.address(), prefix, pool.gateway()));
             firewall.addAttachment(host, dnats);
             return new Attachment(request.containerId(), network.id(), request.netns(), request.ifName(), host,
                     List.of(lease.address() + "/" + prefix), pool.gateway().toString(),
                     HexFormat.ofDelimiter(":").formatHex(mac), published,
                     Map.of(DATA_BRIDGE, bridge, DATA_NETWORK_NAME, pool.name(), DATA_TABLE, firewall.table(),
-                            DATA_RULES, Ruleset.attachmentComment(host)));
+                            DATA_RULES, Ruleset.attachmentComment(host), DATA_DEFAULT_ROUTE,
+                            Boolean.toString(defaultRoute)));
         } catch (RuntimeException e) {
             Networks.undo(() -> firewall.removeAttachment(host), e);
             Networks.undo(() -> deleteLink(host), e);
@@ -114,15 +119,23 @@ final class Attachments {
         }
     }
 
-    /** In the container's namespace: address, up, lo up, default route via the gateway. */
-    private static Void configureInside(NetlinkSocket socket, String ifName, Ipv4 address, int prefix, Ipv4 gateway) {
+    /**
+     * In the container's namespace: address, up, lo up, and the default route via the gateway unless
+     * the namespace has one (from the network it joined first, as Docker does); true if it was added.
+     */
+    private static boolean configureInside(NetlinkSocket socket, String ifName, Ipv4 address, int prefix,
+            Ipv4 gateway) {
         Links links = new Links(socket);
         LinkInfo eth = links.require(ifName);
         new Addresses(socket).add(eth.index(), ifName, address, prefix);
         links.setUp(eth.index(), ifName);
         links.setUp(links.require("lo").index(), "lo");
-        new Routes(socket).addDefault(gateway, eth.index(), ifName);
-        return null;
+        Routes routes = new Routes(socket);
+        if (routes.main().stream().anyMatch(RouteInfo::isDefault)) {
+            return false;
+        }
+        routes.addDefault(gateway, eth.index(), ifName);
+        return true;
     }
 
     /** DEL: rules, veth (its peer goes with it), ports, address; each step is a no-op when already done. */
@@ -165,7 +178,8 @@ final class Attachments {
             problems.add("network namespace " + attachment.netns() + " is gone");
         } else {
             problems.addAll(Netns.run(attachment.netns(), "check " + attachment.ifName(),
-                    socket -> checkInside(socket, attachment.ifName(), address, pool)));
+                    socket -> checkInside(socket, attachment.ifName(), address, pool,
+                            !"false".equals(attachment.driverData().get(DATA_DEFAULT_ROUTE)))));
         }
         int rules = firewall.find(Ruleset.attachmentComment(host)).size();
         int expected = Ruleset.attachmentRuleCount(attachment.ports().size());
@@ -179,7 +193,8 @@ final class Attachments {
         }
     }
 
-    private static List<String> checkInside(NetlinkSocket socket, String ifName, Ipv4 address, Pool pool) {
+    private static List<String> checkInside(NetlinkSocket socket, String ifName, Ipv4 address, Pool pool,
+            boolean defaultRoute) {
         List<String> problems = new ArrayList<>();
         Optional<LinkInfo> eth = new Links(socket).find(ifName);
         if (eth.isEmpty()) {
@@ -194,7 +209,7 @@ final class Attachments {
                 && a.prefixLength() == pool.subnet().prefixLength())) {
             problems.add(ifName + " lacks address " + address + "/" + pool.subnet().prefixLength());
         }
-        if (new Routes(socket).main().stream().noneMatch(r -> r.isDefault() && pool.gateway().equals(r.gateway())
+        if (defaultRoute && new Routes(socket).main().stream().noneMatch(r -> r.isDefault() && pool.gateway().equals(r.gateway())
                 && r.oif() == index)) {
             problems.add("the default route via " + pool.gateway() + " on " + ifName + " is missing");
         }

@@ -131,6 +131,34 @@ class BridgeDriverTest {
     }
 
     @Test
+    void aSecondNetworkIsASecondInterfaceAndKeepsTheFirstDefaultRoute() {
+        NetworkRecord front = network("front");
+        NetworkRecord back = network("back");
+        String ns1 = netns("a");
+        String ns3 = netns("c");
+        Attachment a = attach(front, ns1);
+        AttachRequest second = new AttachRequest("c" + tag + "-" + (++containers), "ctr", "/var/run/netns/" + ns1,
+                "eth1", List.of(), List.of());
+        Attachment a2 = driver.attach(back, second);
+        attachments.add(a2);
+        Attachment c = attach(back, ns3);
+
+        assertEquals("true", a.driverData().get("default.route"));
+        assertEquals("false", a2.driverData().get("default.route"));
+        assertTrue(Sh.inNetns(ns1, "ip", "-o", "-4", "addr", "show", "dev", "eth1").out()
+                .contains("inet " + a2.addresses().get(0) + " "), "eth1 has its address on the second network");
+        assertEquals("default via " + front.gateway() + " dev eth0", Sh.inNetns(ns1, "ip", "route", "show", "default")
+                .out().strip().replaceAll(" +(proto|onlink).*", ""), "one default route, the first network's");
+        assertTrue(Sh.reaches(ns1, ip(c)), "the second network's peer answers on eth1");
+        assertTrue(Sh.reaches(ns3, ip(a2)), "and reaches it back");
+        driver.check(a);
+        driver.check(a2);
+        driver.detach(a2);
+        assertFalse(Sh.inNetns(ns1, "ip", "-o", "link").out().contains("eth1"), "detach takes eth1 away");
+        driver.check(a);
+    }
+
+    @Test
     void aNamespaceOnAnotherNetworkCannotReachThem() {
         NetworkRecord front = network("front");
         NetworkRecord back = network("back");
