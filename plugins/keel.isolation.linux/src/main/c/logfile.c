@@ -9,9 +9,11 @@
  */
 #include "shim.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Length of the valid UTF-8 sequence at s (n bytes available), or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t n)
@@ -70,9 +72,36 @@ static size_t json_escape(char *out, const unsigned char *s, size_t n)
     return o;
 }
 
-static void emit(int logfd, const char *stream, const char *line, size_t n)
+/*
+ * Appends one entry. When the disk is full an entry is lost, never waited for; the next entry that
+ * can be written is preceded by one that says how many were lost and why (on stderr, as Docker's
+ * json-file logger has no such notice, `keel logs` is where the operator sees it). An entry cut by
+ * the full disk is ended with a newline first, so that the reader skips it as one bad line.
+ */
+static unsigned long lost_entries;
+static int lost_errno;
+static int cut_entry;
+
+static int append(int logfd, const char *data, size_t n)
 {
-    static char out[LOG_LINE_MAX * 6 + 128];
+    size_t done = 0;
+
+    while (done < n) {
+        ssize_t w = write(logfd, data + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            if (done > 0)
+                cut_entry = 1;
+            return -1;
+        }
+        done += (size_t)w;
+    }
+    return 0;
+}
+
+static size_t format_entry(char *out, size_t size, const char *stream, const char *line, size_t n)
+{
     static const char HEAD[] = "{\"log\":\"";
     struct timespec now;
     char ts[40];
@@ -83,8 +112,39 @@ static void emit(int logfd, const char *stream, const char *line, size_t n)
     memcpy(out, HEAD, sizeof HEAD - 1);
     o = sizeof HEAD - 1;
     o += json_escape(out + o, (const unsigned char *)line, n);
-    o += (size_t)snprintf(out + o, sizeof out - o, "\",\"stream\":\"%s\",\"time\":\"%s\"}\n", stream, ts);
-    write_full(logfd, out, o);          /* a full disk loses lines, never blocks the container */
+    o += (size_t)snprintf(out + o, size - o, "\",\"stream\":\"%s\",\"time\":\"%s\"}\n", stream, ts);
+    return o;
+}
+
+static void emit(int logfd, const char *stream, const char *line, size_t n)
+{
+    static char out[LOG_LINE_MAX * 6 + 128];
+    size_t o;
+
+    if (cut_entry) {
+        if (append(logfd, "\n", 1) < 0) {
+            lost_entries++;
+            return;
+        }
+        cut_entry = 0;
+    }
+    if (lost_entries > 0) {
+        char notice[160];
+        int len = snprintf(notice, sizeof notice, "keel: %lu log entries were lost: %s\n", lost_entries,
+                           strerror(lost_errno));
+        o = format_entry(out, sizeof out, "stderr", notice, (size_t)len);
+        if (append(logfd, out, o) < 0) {
+            lost_entries++;
+            lost_errno = errno;
+            return;
+        }
+        lost_entries = 0;
+    }
+    o = format_entry(out, sizeof out, stream, line, n);
+    if (append(logfd, out, o) < 0) {   /* a full disk loses the entry, never blocks the container */
+        lost_entries++;
+        lost_errno = errno;
+    }
 }
 
 void log_write(int logfd, struct logstream *ls, const char *data, size_t n)

@@ -72,7 +72,11 @@ final class LogReader {
             long lineStart = position;
             for (String line = file.readLine(); line != null; line = file.readLine()) {
                 if (!line.endsWith("}")) {
-                    break; // a line still being written: read it whole next time
+                    if (file.getFilePointer() >= file.length()) {
+                        break; // the last line, still being written: read it whole next time
+                    }
+                    lineStart = file.getFilePointer();
+                    continue; // a line cut by a full disk, ended by the shim's next write: skipped
                 }
                 LogEntry entry = parse(line);
                 if (entry != null) {
