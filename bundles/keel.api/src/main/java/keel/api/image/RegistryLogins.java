@@ -12,8 +12,13 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface RegistryLogins {
 
-    /** Stores (replacing) the credentials for {@code registry}. */
-    void login(String registry, String username, String password);
+    /**
+     * Stores (replacing) the credentials for {@code registry}, after the bound registry driver has
+     * signed in with them if it can ({@link CredentialCheck}); nothing is stored if it refuses them.
+     *
+     * @return whether the registry checked them (false: they are checked at the next pull)
+     */
+    boolean login(String registry, String username, String password);
 
     /** Forgets the credentials for {@code registry}; false if there were none. */
     boolean logout(String registry);

@@ -73,8 +73,12 @@ public class LoginCommand implements Command {
                     "give the password with --password-stdin (or -p PASS); usage: keel %s", usage()));
             io.err().println("WARNING! Using --password via the CLI is insecure. Use --password-stdin.");
         }
-        logins.login(registry, user, password);
-        io.out().println("Credentials for " + registry + " stored; pulls from it use them (the registry checks them then)");
+        if (logins.login(registry, user, password)) {
+            io.out().println("Login Succeeded");
+        } else {
+            io.out().println("Credentials for " + registry + " stored; the registry driver cannot sign in without "
+                    + "pulling, so the next pull checks them");
+        }
         return 0;
     }
 

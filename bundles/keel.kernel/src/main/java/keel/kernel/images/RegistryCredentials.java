@@ -12,12 +12,15 @@ import java.util.TreeMap;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 
 import keel.api.KeelException;
+import keel.api.image.CredentialCheck;
 import keel.api.image.ImageReference;
 import keel.api.image.RegistryAuth;
 import keel.api.image.RegistryLogins;
 import keel.kernel.KernelSettings;
+import keel.kernel.drivers.Drivers;
 import keel.kernel.state.AtomicFiles;
 import keel.kernel.state.Json;
 
@@ -39,20 +42,34 @@ public class RegistryCredentials implements RegistryLogins {
         }
     }
 
-    private static final List<String> DOCKER_HUB = List.of("docker.io", "index.docker.io", "registry-1.docker.io");
-    private final Path file;
-
-    @Activate
-    public RegistryCredentials(BundleContext context, Map<String, Object> config) {
-        this(KernelSettings.from(context, config).root().resolve("auth").resolve("registries.json"));
+    /** Signs in to a registry with credentials; false if it cannot check them. */
+    interface Check {
+        boolean check(String registry, RegistryAuth auth);
     }
 
-    RegistryCredentials(Path file) {
+    private static final List<String> DOCKER_HUB = List.of("docker.io", "index.docker.io", "registry-1.docker.io");
+    private final Path file;
+    private final Check check;
+
+    @Activate
+    public RegistryCredentials(@Reference Drivers drivers, BundleContext context, Map<String, Object> config) {
+        this(KernelSettings.from(context, config).root().resolve("auth").resolve("registries.json"),
+                (registry, auth) -> {
+                    if (drivers.registry() instanceof CredentialCheck driver) {
+                        driver.check(registry, auth);
+                        return true;
+                    }
+                    return false;
+                });
+    }
+
+    RegistryCredentials(Path file, Check check) {
         this.file = file;
+        this.check = check;
     }
 
     @Override
-    public synchronized void login(String registry, String username, String password) {
+    public boolean login(String registry, String username, String password) {
         String host = host(registry);
         if (username == null || username.isEmpty()) {
             throw KeelException.invalid("give a user name for %s with -u USER", host);
@@ -63,9 +80,13 @@ public class RegistryCredentials implements RegistryLogins {
         if (username.contains(":") || username.chars().anyMatch(Character::isISOControl)) {
             throw KeelException.invalid("invalid user name for %s: no ':' and no control characters", host);
         }
-        Map<String, Login> all = new TreeMap<>(read().registries());
-        all.put(host, new Login(username, password));
-        write(new Logins(all));
+        boolean checked = check.check(host, new RegistryAuth(username, password, false)); // not under the lock
+        synchronized (this) {
+            Map<String, Login> all = new TreeMap<>(read().registries());
+            all.put(host, new Login(username, password));
+            write(new Logins(all));
+        }
+        return checked;
     }
 
     @Override

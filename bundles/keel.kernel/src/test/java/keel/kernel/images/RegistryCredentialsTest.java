@@ -23,14 +23,17 @@ class RegistryCredentialsTest {
     @Test
     void loginsAreKeptRootOnlyAndUsedPerRegistry() throws Exception {
         Path file = root.resolve("auth/registries.json");
-        RegistryCredentials logins = new RegistryCredentials(file);
-        logins.login("127.0.0.1:5000", "alice", "pw1");
+        List<String> checked = new java.util.ArrayList<>();
+        RegistryCredentials logins = new RegistryCredentials(file, (registry, auth) -> checked.add(registry + " "
+                + auth.username()));
+        assertTrue(logins.login("127.0.0.1:5000", "alice", "pw1"));
         logins.login("https://index.docker.io/v1/", "bob", "pw2");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
         assertEquals(List.of("127.0.0.1:5000", "docker.io"), logins.registries());
+        assertEquals(List.of("127.0.0.1:5000 alice", "docker.io bob"), checked);
 
-        RegistryCredentials again = new RegistryCredentials(file); // a restarted daemon
+        RegistryCredentials again = new RegistryCredentials(file, (registry, auth) -> false); // a restarted daemon
         RegistryAuth auth = again.forRegistry("127.0.0.1:5000", true).orElseThrow();
         assertEquals("alice", auth.username());
         assertEquals("pw1", auth.password());
@@ -47,13 +50,17 @@ class RegistryCredentialsTest {
     @Test
     void badInputIsRefusedAndNothingIsWritten() {
         Path file = root.resolve("auth/registries.json");
-        RegistryCredentials logins = new RegistryCredentials(file);
+        RegistryCredentials logins = new RegistryCredentials(file, (registry, auth) -> {
+            throw KeelException.invalid("refused by the registry");
+        });
         KeelException host = assertThrows(KeelException.class, () -> logins.login("bad host!", "u", "p"));
         assertTrue(host.getMessage().contains("invalid registry 'bad host!'"), host.getMessage());
         assertThrows(KeelException.class, () -> logins.login("127.0.0.1:5000", "", "p"));
         assertThrows(KeelException.class, () -> logins.login("127.0.0.1:5000", "a:b", "p"));
         KeelException password = assertThrows(KeelException.class, () -> logins.login("127.0.0.1:5000", "u", ""));
         assertTrue(password.getMessage().contains("--password-stdin"), password.getMessage());
+        KeelException refused = assertThrows(KeelException.class, () -> logins.login("127.0.0.1:5000", "u", "p"));
+        assertTrue(refused.getMessage().contains("refused by the registry"), refused.getMessage());
         assertFalse(Files.exists(file));
     }
 }

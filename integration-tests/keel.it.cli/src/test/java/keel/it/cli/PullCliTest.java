@@ -229,16 +229,17 @@ class PullCliTest {
                 refused.toString());
 
         Path wrong = Files.writeString(keel.root.getParent().resolve("wrong"), "not-the-password\n");
-        assertEquals(0, keel.keelWithInput(wrong, "login", "-u", USER, "--password-stdin", privateRegistry.host())
-                .code());
-        Keel.Result rejected = keel.keel("pull", image);
+        Keel.Result rejected = keel.keelWithInput(wrong, "login", "-u", USER, "--password-stdin",
+                privateRegistry.host());
         assertNotEquals(0, rejected.code());
         assertTrue(rejected.err().contains("rejected the credentials"), rejected.toString());
+        assertFalse(Files.exists(keel.root.resolve("auth/registries.json")), "refused credentials were stored");
 
         Path right = Files.writeString(keel.root.getParent().resolve("right"), PASSWORD + "\n");
         Keel.Result login = keel.keelWithInput(right, "login", "-u", USER, "--password-stdin",
                 privateRegistry.host());
         assertEquals(0, login.code(), login.toString());
+        assertEquals("Login Succeeded", login.out().trim());
         Path credentials = keel.root.resolve("auth/registries.json");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials.getParent())));
@@ -284,6 +285,33 @@ class PullCliTest {
             Keel.Result pull = keel.keel("pull", image);
             assertEquals(0, pull.code(), pull.toString());
             Keel.Result run = keel.keel("run", "--rm", "--network", "none", image, "sh", "-c",
+                    "wc -c < /random.bin");
+            assertEquals(String.valueOf(6 << 20), run.out().trim(), run.toString());
+        }
+    }
+
+    @Test
+    void aPruneDuringAPullWaitsForItAndTakesNothingItWrote() throws Exception {
+        daemon("pull-race");
+        assertEquals(0, keel.keel("version").code());
+        try (StallingProxy proxy = new StallingProxy(registry.host())) {
+            String image = proxy.host() + "/keel/big:latest";
+            Path pullOut = keel.root.getParent().resolve("race-pull.out");
+            Path pruneOut = keel.root.getParent().resolve("race-prune.out");
+            Process pull = Keel.builder(keel.command(List.of("pull", image))).redirectErrorStream(true)
+                    .redirectOutput(pullOut.toFile()).start();
+            assertTrue(proxy.stalled.await(60, TimeUnit.SECONDS), "the pull never reached the big layer");
+            Process prune = Keel.builder(keel.command(List.of("system", "prune", "-a", "-f"))).redirectErrorStream(true)
+                    .redirectOutput(pruneOut.toFile()).start();
+            // what the pull has written belongs to no image yet: a prune that did not wait would take it
+            assertFalse(prune.waitFor(3, TimeUnit.SECONDS), "the prune ran in the middle of the pull: "
+                    + Files.readString(pruneOut));
+            proxy.release();
+            assertTrue(pull.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, pull.exitValue(), Files.readString(pullOut));
+            assertTrue(prune.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, prune.exitValue(), Files.readString(pruneOut));
+            Keel.Result run = keel.keel("run", "--rm", "--network", "none", "--pull", "never", image, "sh", "-c",
                     "wc -c < /random.bin");
             assertEquals(String.valueOf(6 << 20), run.out().trim(), run.toString());
         }
