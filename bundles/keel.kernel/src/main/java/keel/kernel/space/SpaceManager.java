@@ -1,5 +1,6 @@
 package keel.kernel.space;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,6 +18,8 @@ import keel.api.container.ContainerService;
 import keel.api.container.ContainerStatus;
 import keel.api.image.Digest;
 import keel.api.image.ImageInfo;
+import keel.api.kernel.Event;
+import keel.api.kernel.EventService;
 import keel.api.space.DiskUsage;
 import keel.api.space.PruneReport;
 import keel.api.space.SpaceService;
@@ -39,13 +42,15 @@ public class SpaceManager implements SpaceService {
     private final ImageManager images;
     private final ContainerService containers;
     private final Drivers drivers;
+    private final EventService events;
 
     @Activate
     public SpaceManager(@Reference ImageManager images, @Reference ContainerService containers,
-            @Reference Drivers drivers) {
+            @Reference Drivers drivers, @Reference EventService events) {
         this.images = images;
         this.containers = containers;
         this.drivers = drivers;
+        this.events = events;
     }
 
     /** Everything measured at one moment: no collection runs meanwhile. */
@@ -207,7 +212,7 @@ public class SpaceManager implements SpaceService {
             deleted.add(c.id());
             reclaimed += bytes;
         }
-        return new PruneReport(deleted, reclaimed);
+        return published("container", new PruneReport(deleted, reclaimed));
     }
 
     @Override
@@ -228,7 +233,14 @@ public class SpaceManager implements SpaceService {
             }
         }
         PruneReport collected = images.collect();
-        return new PruneReport(deleted, 0).plus(collected);
+        return published("image", new PruneReport(deleted, 0).plus(collected));
+    }
+
+    /** A prune event, as docker's: the kind, and the bytes reclaimed. */
+    private PruneReport published(String type, PruneReport report) {
+        events.publish(new Event(Instant.now(), type, "prune", "", Map.of("reclaimed",
+                Long.toString(report.reclaimed()))));
+        return report;
     }
 
     private static boolean isLive(ContainerInfo c) {

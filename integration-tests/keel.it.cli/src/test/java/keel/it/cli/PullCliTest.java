@@ -186,6 +186,9 @@ class PullCliTest {
         assertTrue(reclaimed(prune.out()) > 0, prune.out());
         assertEquals(1, keel.keel("images", "-q").out().lines().count());
         assertEquals("arm64", architecture(keel.keel("inspect", image).out()));
+        Keel.Result events = keel.keel("events", "--since", "5m", "--until", "0s", "--filter", "action=prune");
+        assertEquals(1, events.out().lines().count(), events.toString());
+        assertTrue(events.out().contains("image prune") && events.out().contains("reclaimed="), events.out());
     }
 
     private static String architecture(String inspect) {
