@@ -10,6 +10,8 @@ import org.osgi.service.component.annotations.Reference;
 
 import keel.api.container.ContainerService;
 import keel.api.image.ImageService;
+import keel.api.image.RegistryLogins;
+import keel.api.space.SpaceService;
 import keel.api.kernel.DriverService;
 import keel.api.network.NetworkService;
 import keel.api.kernel.EventService;
@@ -24,8 +26,10 @@ import keel.console.commands.NetworkCommand;
 import keel.console.commands.ImageCommand;
 import keel.console.commands.InspectCommand;
 import keel.console.commands.LifecycleCommand;
+import keel.console.commands.LoginCommand;
 import keel.console.commands.LogsCommand;
 import keel.console.commands.PortCommand;
+import keel.console.commands.SpaceCommand;
 import keel.console.commands.PsCommand;
 import keel.console.commands.RunCommand;
 import keel.console.commands.DriversCommand;
@@ -45,16 +49,17 @@ public class KeelCommandLine extends CommandLine {
     @Activate
     public KeelCommandLine(BundleContext context, @Reference SystemService system, @Reference DriverService drivers,
             @Reference EventService events, @Reference ContainerService containers, @Reference ImageService images,
-            @Reference NetworkService networks) {
-        super(commands(context, system, drivers, events, containers, images, networks));
+            @Reference NetworkService networks, @Reference SpaceService space, @Reference RegistryLogins logins) {
+        super(commands(context, system, drivers, events, containers, images, networks, space, logins));
     }
 
     private static List<Command> commands(BundleContext context, SystemService system, DriverService drivers,
-            EventService events, ContainerService containers, ImageService images, NetworkService networks) {
+            EventService events, ContainerService containers, ImageService images, NetworkService networks,
+            SpaceService space, RegistryLogins logins) {
         List<Command> commands = new ArrayList<>(List.of(new VersionCommand(system), new InfoCommand(system),
                 new DriversCommand(drivers), new PluginsCommand(system), new SwapCommand(drivers),
-                new EventsCommand(events), new DaemonCommand(context), new RunCommand(containers, true),
-                new RunCommand(containers, false), new PsCommand(containers), new InspectCommand(containers, images),
+                new EventsCommand(events), new DaemonCommand(context), new RunCommand(containers, images, true),
+                new RunCommand(containers, images, false), new PsCommand(containers), new InspectCommand(containers, images),
                 new LogsCommand(containers), new ExecCommand(containers)));
         commands.addAll(LifecycleCommand.all(containers));
         commands.addAll(ControlCommand.all(containers));
@@ -62,6 +67,9 @@ public class KeelCommandLine extends CommandLine {
         commands.add(new NetworkCommand(networks));
         commands.add(new PortCommand(networks));
         commands.addAll(ImageCommand.all(images));
+        commands.addAll(SpaceCommand.all(space));
+        commands.add(new LoginCommand(logins, true));
+        commands.add(new LoginCommand(logins, false));
         return commands;
     }
 }

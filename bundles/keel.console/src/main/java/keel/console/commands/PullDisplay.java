@@ -12,13 +12,20 @@ import keel.console.command.Invocation;
  * per change of status otherwise.
  */
 final class PullDisplay implements PullProgress {
-    private final Invocation io;
+    private final java.io.PrintStream out;
+    private final boolean terminal;
     private final Map<String, String> lines = new LinkedHashMap<>();
     private int drawn;
     private long lastDraw;
 
     PullDisplay(Invocation io) {
-        this.io = io;
+        this(io.out(), io.outputIsTerminal());
+    }
+
+    /** A display on {@code out} ({@code keel run} shows a pull on stderr, as docker does). */
+    PullDisplay(java.io.PrintStream out, boolean terminal) {
+        this.out = out;
+        this.terminal = terminal;
     }
 
     @Override
@@ -27,10 +34,10 @@ final class PullDisplay implements PullProgress {
         String line = id + ": " + status + (total > 0 && status.equals("downloading")
                 ? String.format(" %s/%s", ImageCommand.size(done), ImageCommand.size(total)) : "");
         String before = lines.put(id, line);
-        if (!io.outputIsTerminal()) {
+        if (!terminal) {
             if (before == null || !before.startsWith(id + ": " + status)) {
-                io.out().println(line);
-                io.out().flush();
+                out.println(line);
+                out.flush();
             }
             return;
         }
@@ -43,20 +50,20 @@ final class PullDisplay implements PullProgress {
     }
 
     private void redraw() {
-        StringBuilder out = new StringBuilder();
+        StringBuilder text = new StringBuilder();
         if (drawn > 0) {
-            out.append("\033[").append(drawn).append('A');
+            text.append("\033[").append(drawn).append('A');
         }
         for (String line : lines.values()) {
-            out.append("\r\033[2K").append(line).append('\n');
+            text.append("\r\033[2K").append(line).append('\n');
         }
         drawn = lines.size();
-        io.out().print(out);
-        io.out().flush();
+        out.print(text);
+        out.flush();
     }
 
     synchronized void finish() {
-        if (io.outputIsTerminal()) {
+        if (terminal) {
             redraw();
         }
     }

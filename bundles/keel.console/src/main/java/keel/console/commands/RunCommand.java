@@ -3,10 +3,16 @@ package keel.console.commands;
 import java.time.Duration;
 import java.util.List;
 
+import keel.api.ErrorKind;
 import keel.api.KeelException;
 import keel.api.container.ContainerConfig;
 import keel.api.container.ContainerInfo;
 import keel.api.container.ContainerService;
+import keel.api.image.ImageInfo;
+import keel.api.image.ImageReference;
+import keel.api.image.ImageService;
+import keel.api.image.Platform;
+import keel.api.image.RegistryAuth;
 import keel.console.command.Arguments;
 import keel.console.command.Command;
 import keel.console.command.Invocation;
@@ -21,10 +27,12 @@ public class RunCommand implements Command {
     private static final int SIGKILL = 9;
 
     private final ContainerService containers;
+    private final ImageService images;
     private final boolean start;
 
-    public RunCommand(ContainerService containers, boolean start) {
+    public RunCommand(ContainerService containers, ImageService images, boolean start) {
         this.containers = containers;
+        this.images = images;
         this.start = start;
     }
 
@@ -59,6 +67,13 @@ public class RunCommand implements Command {
         if (args.flag("detach") && !start) {
             throw KeelException.invalid("--detach applies to keel run only");
         }
+        String pull = args.value("pull").orElse("missing");
+        if (!List.of("missing", "always", "never").contains(pull)) {
+            throw KeelException.invalid("invalid --pull '%s': use missing, always or never", pull);
+        }
+        if (config.image() != null && (pull.equals("always") || (pull.equals("missing") && absent(config.image())))) {
+            pull(config.image(), pull.equals("missing"), io);
+        }
         ContainerInfo created = containers.create(config);
         if (!start) {
             io.out().println(created.id());
@@ -81,6 +96,40 @@ public class RunCommand implements Command {
             }
             throw e;
         }
+    }
+
+    private boolean absent(String image) {
+        try {
+            images.inspect(image);
+            return false;
+        } catch (KeelException e) {
+            if (e.kind() != ErrorKind.NOT_FOUND) {
+                throw e;
+            }
+            return isReference(image);
+        }
+    }
+
+    /** An image id (prefix) is not something to pull; a reference (with or without tag or digest) is. */
+    private static boolean isReference(String image) {
+        if (image.matches("(sha256:)?[0-9a-f]{12,64}")) {
+            return false;
+        }
+        ImageReference.parse(image); // a malformed one fails here, naming it
+        return true;
+    }
+
+    /** Pulls as docker run does: progress and the outcome on stderr, so stdout is the container's. */
+    private void pull(String image, boolean missing, Invocation io) {
+        String familiar = ImageReference.parse(image).familiar();
+        if (missing) {
+            io.err().println("Unable to find image '" + familiar + "' locally");
+        }
+        PullDisplay display = new PullDisplay(io.err(), false);
+        ImageInfo info = images.pull(image, Platform.LINUX_AMD64, RegistryAuth.ANONYMOUS, display);
+        display.finish();
+        io.err().println("Digest: " + info.manifest().digest());
+        io.err().println("Status: pulled " + familiar);
     }
 
     /**

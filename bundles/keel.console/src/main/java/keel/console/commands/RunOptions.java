@@ -31,6 +31,7 @@ final class RunOptions {
             Option.value("hostname", 'h', "NAME", "the container's hostname"),
             Option.flag("init", (char) 0, "run a minimal init as PID 1 (forwards signals, reaps zombies)"),
             Option.value("rootfs", (char) 0, "DIR", "run from this directory instead of an image"),
+            Option.value("pull", (char) 0, "POLICY", "pull the image: missing (default: if absent), always, never"),
             Option.flag("interactive", 'i', "keep stdin open"),
             Option.flag("tty", 't', "allocate a pseudo-terminal"),
             Option.value("restart", (char) 0, "POLICY", "no, on-failure[:N], always, unless-stopped"),

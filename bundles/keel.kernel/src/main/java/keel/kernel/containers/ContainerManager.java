@@ -104,8 +104,18 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
 
     // --- create ---
 
+    /**
+     * Creates a container. For an image, everything from resolving the image to writing the record
+     * holds a shared lease on the content, so a concurrent prune cannot take a layer in between.
+     */
     @Override
     public ContainerInfo create(ContainerConfig config) {
+        try (keel.kernel.images.ContentLock.Lease lease = images.contentLock().shared()) {
+            return createLeased(config);
+        }
+    }
+
+    private ContainerInfo createLeased(ContainerConfig config) {
         if ((config.image() == null) == (config.rootfs() == null)) {
             throw KeelException.invalid("give an image or --rootfs DIR (one of them)");
         }

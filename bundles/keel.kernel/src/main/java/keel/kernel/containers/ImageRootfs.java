@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -39,11 +36,10 @@ final class ImageRootfs {
             throw KeelException.invalid("image %s has %d layers but its config lists %d diff ids", image.shortId(),
                     layers.size(), diffIds.size());
         }
+        List<Digest> chain = keel.kernel.images.ChainIds.of(diffIds);
         String parent = null;
-        Digest chain = null;
         for (int i = 0; i < layers.size(); i++) {
-            chain = i == 0 ? diffIds.get(0) : sha256(chain + " " + diffIds.get(i));
-            String key = chain.toString();
+            String key = chain.get(i).toString();
             synchronized (chainLocks.computeIfAbsent(key, k -> new Object())) {
                 if (!committed(storage, key)) {
                     unpack(layers.get(i), diffIds.get(i), parent, key, blobs, storage, unpacker);
@@ -90,15 +86,6 @@ final class ImageRootfs {
                 throw k;
             }
             throw KeelException.internal("cannot unpack layer " + layer.digest() + ": " + e.getMessage(), e);
-        }
-    }
-
-    static Digest sha256(String text) {
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return new Digest("sha256", HexFormat.of().formatHex(hash));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -39,6 +39,7 @@ import keel.api.image.PullProgress;
 import keel.api.image.RegistryAuth;
 import keel.api.kernel.Event;
 import keel.api.kernel.EventService;
+import keel.api.space.PruneReport;
 import keel.kernel.KernelSettings;
 import keel.kernel.content.BlobStore;
 import keel.kernel.drivers.Drivers;
@@ -46,27 +47,37 @@ import keel.kernel.drivers.Drivers;
 /** Images: names for manifests in the content store; import, load, save, pull, tag, remove. */
 @Component(service = {ImageService.class, ImageManager.class}, configurationPid = KernelSettings.PID)
 public class ImageManager implements ImageService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageManager.class);
+    private static final java.time.Duration COLLECT_WAIT = java.time.Duration.ofSeconds(10);
     private final Drivers drivers;
     private final EventService events;
     private final BlobStore blobs;
     private final ImageStore images;
+    private final RegistryCredentials credentials;
+    private final ContentLock contentLock = new ContentLock();
     /** Dynamic: the container service itself uses this one, and only rmi asks which containers use an image. */
     @Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
             policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC)
     private volatile ContainerService containers;
 
     @Activate
-    public ImageManager(@Reference Drivers drivers, @Reference EventService events, BundleContext context,
-            Map<String, Object> config) {
+    public ImageManager(@Reference Drivers drivers, @Reference EventService events,
+            @Reference RegistryCredentials credentials, BundleContext context, Map<String, Object> config) {
         KernelSettings settings = KernelSettings.from(context, config);
         this.drivers = drivers;
         this.events = events;
+        this.credentials = credentials;
         this.blobs = new BlobStore(settings.root().resolve("content"));
         this.images = new ImageStore(settings.root().resolve("images"));
     }
 
     public BlobStore blobs() {
         return blobs;
+    }
+
+    /** Held shared by whoever writes content and then the record that uses it (pulls, container creation). */
+    public ContentLock contentLock() {
+        return contentLock;
     }
 
     @Override
@@ -92,8 +103,42 @@ public class ImageManager implements ImageService {
         return info;
     }
 
+    /** Removes the image as {@link #remove}, then frees the blobs and layers nothing uses any more. */
     @Override
     public List<String> remove(String image, boolean force) {
+        List<String> done = new ArrayList<>(removeRecord(image, force));
+        if (done.stream().anyMatch(line -> line.startsWith("Deleted: "))) {
+            // a pull or run in flight keeps the lock: then the next prune frees what this one would
+            contentLock.exclusive(COLLECT_WAIT).ifPresentOrElse(lease -> {
+                try (lease) {
+                    done.addAll(collectNow().deleted());
+                }
+            }, () -> LOG.info("rmi {}: content is being written, unused layers are left for the next prune", image));
+        }
+        return done;
+    }
+
+    /**
+     * Frees every blob and layer snapshot that no image and no container uses; waits for pulls and
+     * container creations in flight. Lists the removed layers as docker does ("Deleted: CHAIN ID").
+     */
+    public PruneReport collect() {
+        try (ContentLock.Lease lease = contentLock.exclusive()) {
+            return collectNow();
+        }
+    }
+
+    private PruneReport collectNow() {
+        Collector.Result result = Collector.collect(list(), blobs, drivers.storage());
+        if (!result.blobs().isEmpty() || !result.snapshots().isEmpty()) {
+            LOG.info("garbage collection: {} blobs and {} layer snapshots removed, {} bytes", result.blobs().size(),
+                    result.snapshots().size(), result.reclaimed());
+        }
+        return new PruneReport(result.snapshots().stream().map(k -> "Deleted: " + k).toList(), result.reclaimed());
+    }
+
+    /** Removes a name, or the image's record when no name is left; the content stays until a collection. */
+    public List<String> removeRecord(String image, boolean force) {
         ImageStore.Entry e = find(image);
         ImageInfo info = info(e);
         List<String> users = usersOf(info);
@@ -119,7 +164,7 @@ public class ImageManager implements ImageService {
     @Override
     public ImageInfo importRootfs(Path tar, String name) {
         String reference = ImageReference.parse(name).toString();
-        try (InputStream head = new BufferedInputStream(Files.newInputStream(tar))) {
+        try (ContentLock.Lease lease = contentLock.shared(); InputStream head = new BufferedInputStream(Files.newInputStream(tar))) {
             head.mark(2);
             boolean gzip = head.read() == 0x1f && head.read() == 0x8b;
             Descriptor layer = store(tar, gzip ? MediaTypes.OCI_LAYER_GZIP : MediaTypes.OCI_LAYER_TAR);
@@ -139,10 +184,12 @@ public class ImageManager implements ImageService {
     @Override
     public List<ImageInfo> load(Path source, Platform platform) {
         List<ImageInfo> loaded = new ArrayList<>();
-        for (LoadedImage image : drivers.image().load(source, platform, blobs)) {
-            ImageInfo info = register(image);
-            loaded.add(info);
-            publish("load", info, Map.of());
+        try (ContentLock.Lease lease = contentLock.shared()) {
+            for (LoadedImage image : drivers.image().load(source, platform, blobs)) {
+                ImageInfo info = register(image);
+                loaded.add(info);
+                publish("load", info, Map.of());
+            }
         }
         return loaded;
     }
@@ -168,10 +215,15 @@ public class ImageManager implements ImageService {
     @Override
     public ImageInfo pull(String reference, Platform platform, RegistryAuth auth, PullProgress progress) {
         ImageReference ref = ImageReference.parse(reference);
-        LoadedImage image = drivers.registry().pull(ref, platform, auth, blobs, progress);
-        ImageInfo info = register(new LoadedImage(List.of(ref), image.manifest()));
-        publish("pull", info, Map.of("name", ref.toString()));
-        return info;
+        RegistryAuth given = auth == null ? RegistryAuth.ANONYMOUS : auth;
+        RegistryAuth used = given.username() != null ? given
+                : credentials.forRegistry(ref.registry(), given.insecure()).orElse(given);
+        try (ContentLock.Lease lease = contentLock.shared()) {
+            LoadedImage image = drivers.registry().pull(ref, platform, used, blobs, progress);
+            ImageInfo info = register(new LoadedImage(List.of(ref), image.manifest()));
+            publish("pull", info, Map.of("name", ref.toString()));
+            return info;
+        }
     }
 
     /** Resolves an image for running: its config and layers, by reference or id. */

@@ -32,6 +32,17 @@ class AtomicFilesTest {
     }
 
     @Test
+    void aPrivateFileIsOwnerOnlyFromItsCreationAndStaysSo() throws Exception {
+        Path target = dir.resolve("secrets.json");
+        AtomicFiles.write(target, "readable".getBytes(StandardCharsets.UTF_8));
+        Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        AtomicFiles.writePrivate(target, "secret".getBytes(StandardCharsets.UTF_8));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(target)));
+        assertEquals("secret", Files.readString(target));
+    }
+
+    @Test
     void aFailedWriteKeepsTheOldContentAndNamesTheFile() throws Exception {
         Path target = dir.resolve("state.json");
         AtomicFiles.write(target, "old".getBytes(StandardCharsets.UTF_8));

@@ -58,9 +58,17 @@ final class Keel implements AutoCloseable {
         return builder;
     }
 
+    /** {@code keel --root R --run R ARGS...} as root, with {@code stdin} as its standard input. */
+    Result keelWithInput(Path stdin, String... args) throws IOException, InterruptedException {
+        return exec(command(List.of(args)), stdin);
+    }
+
     static Result exec(List<String> command) throws IOException, InterruptedException {
-        Process p = builder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+        return exec(command, Path.of("/dev/null"));
+    }
+
+    static Result exec(List<String> command, Path stdin) throws IOException, InterruptedException {
+        Process p = builder(command).redirectInput(ProcessBuilder.Redirect.from(stdin.toFile())).start();
         var out = p.getInputStream();
         var err = p.getErrorStream();
         byte[][] captured = new byte[2][];

@@ -7,6 +7,7 @@ import org.osgi.service.component.annotations.Component;
 
 import keel.api.driver.KeelDriver;
 import keel.api.image.ContentStore;
+import keel.api.image.CredentialCheck;
 import keel.api.image.ImageReference;
 import keel.api.image.LoadedImage;
 import keel.api.image.Platform;
@@ -19,7 +20,7 @@ import keel.image.oci.registry.RegistryPuller;
 /** The registry driver: pulls per the OCI distribution spec with java.net.http. */
 @Component(service = RegistryClient.class)
 @KeelDriver(id = "oci")
-public class OciRegistryClient implements RegistryClient {
+public class OciRegistryClient implements RegistryClient, CredentialCheck {
     private final java.util.function.Supplier<RegistryPuller> factory;
     private volatile RegistryPuller puller;
 
@@ -60,7 +61,7 @@ public class OciRegistryClient implements RegistryClient {
         facts.put("manifests", "OCI index and manifest, Docker manifest list and schema 2");
         facts.put("scheme", "https; http for loopback hosts (127.0.0.0/8, ::1, localhost) or insecure registries");
         facts.put("docker.io", "registry-1.docker.io, library/ for single names");
-        facts.put("auth", "Bearer token service or Basic, from the registry's challenge");
+        facts.put("auth", "Bearer token service or Basic, from the registry's challenge; login checks /v2/");
         facts.put("platform.default", Platform.LINUX_AMD64.toString());
         facts.put("blobs.parallel", Integer.toString(settings.parallel()));
         facts.put("blobs.attempts", settings.attempts() + " (resumed with Range when the registry supports it)");
@@ -72,5 +73,10 @@ public class OciRegistryClient implements RegistryClient {
     public LoadedImage pull(ImageReference reference, Platform platform, RegistryAuth auth, ContentStore store,
             PullProgress progress) {
         return puller().pull(reference, platform, auth, store, progress);
+    }
+
+    @Override
+    public void check(String registry, RegistryAuth auth) {
+        puller().check(registry, auth);
     }
 }

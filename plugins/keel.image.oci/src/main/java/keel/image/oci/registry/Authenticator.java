@@ -101,8 +101,13 @@ final class Authenticator {
         if (service != null) {
             append(query, "service", service);
         }
-        String scope = challenge.parameters().getOrDefault("scope", "repository:" + repository + ":pull");
-        append(query, "scope", scope);
+        String scope = challenge.parameters().get("scope");
+        if (scope == null && repository != null) {
+            scope = "repository:" + repository + ":pull";
+        }
+        if (scope != null) { // none for a sign-in (docker login), which names no repository
+            append(query, "scope", scope);
+        }
         URI tokenUri = URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null
                 ? "" : uri.getRawPath()) + "?" + query);
         HttpRequest.Builder request = HttpRequest.newBuilder(tokenUri).GET().timeout(Duration.ofSeconds(60))
@@ -120,7 +125,8 @@ final class Authenticator {
                     ? "denied: the token service " + uri.getHost() + " rejected the credentials of user "
                             + auth.username()
                     : "authentication required: the token service " + uri.getHost() + " gives no anonymous access")
-                    + " for repository " + repository + (detail.isEmpty() ? "" : " (" + detail + ")"));
+                    + (repository == null ? "" : " for repository " + repository)
+                    + (detail.isEmpty() ? "" : " (" + detail + ")"));
         }
         if (response.statusCode() != 200) {
             String detail = RegistryErrors.body(response);

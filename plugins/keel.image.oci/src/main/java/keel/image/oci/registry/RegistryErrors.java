@@ -32,7 +32,8 @@ final class RegistryErrors {
             String repository, String what, boolean credentials) {
         String detail = body(response);
         int status = response.statusCode();
-        String suffix = " (registry " + registry + ", repository " + repository + ", HTTP " + status
+        String suffix = " (registry " + registry + (repository == null ? "" : ", repository " + repository)
+                + ", HTTP " + status
                 + (detail.isEmpty() ? "" : ": " + detail) + ")";
         return switch (status) {
             case 401 -> new KeelException(ErrorKind.PERMISSION_DENIED, context + ": " + (credentials

@@ -121,6 +121,30 @@ public final class RegistryPuller {
         }
     }
 
+    /**
+     * Signs in to the registry's {@code /v2/} with {@code auth} (Basic, or a Bearer token from its
+     * token service without a repository scope), as docker login does; returns if it answers 200.
+     */
+    public void check(String registry, RegistryAuth auth) {
+        RegistryAuth credentials = auth == null ? RegistryAuth.ANONYMOUS : auth;
+        Endpoint endpoint = Endpoint.of(new ImageReference(registry, "x", "latest", null), credentials);
+        RegistrySession session = new RegistrySession(client, endpoint, null, credentials, "login " + registry,
+                settings.requestTimeout());
+        try {
+            HttpResponse<InputStream> response = session.get(endpoint.base(), Map.of());
+            try (InputStream body = response.body()) {
+                if (response.statusCode() != 200) {
+                    throw session.refusal(response, "the registry");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw KeelException.unavailable("login %s: interrupted", registry);
+        } catch (IOException e) {
+            throw unreachable(session, e);
+        }
+    }
+
     private static KeelException unreachable(RegistrySession session, IOException e) {
         String why = e instanceof ConnectException ? "cannot connect" : "connection failed";
         return new KeelException(ErrorKind.UNAVAILABLE, session.context + ": " + why + " to registry "

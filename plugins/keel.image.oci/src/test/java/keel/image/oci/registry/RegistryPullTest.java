@@ -291,6 +291,25 @@ class RegistryPullTest {
     }
 
     @Test
+    void aLoginIsCheckedAgainstTheRegistryWithBasicOrABearerToken() throws Exception {
+        puller.check(locked.host(), new RegistryAuth(USER, PASSWORD, false));
+        KeelException wrong = assertFails(ErrorKind.PERMISSION_DENIED, () -> puller.check(locked.host(),
+                new RegistryAuth(USER, "wrong-password", false)), "login " + locked.host(),
+                "rejected the credentials");
+        assertFalse(wrong.getMessage().contains("wrong-password"), "no password in messages");
+        assertFails(ErrorKind.PERMISSION_DENIED, () -> puller.check(locked.host(), null), "authentication required");
+        puller.check(open.host(), null);
+
+        proxy.bearer = true;
+        proxy.tokenUser = USER;
+        proxy.tokenPassword = PASSWORD;
+        puller.check(proxy.host(), new RegistryAuth(USER, PASSWORD, false));
+        assertEquals(List.of("service=keel-test"), proxy.tokenQueries, "a sign-in asks for no repository scope");
+        assertFails(ErrorKind.PERMISSION_DENIED, () -> puller.check(proxy.host(), new RegistryAuth(USER, "nope",
+                false)), "token service", "rejected the credentials of user " + USER);
+    }
+
+    @Test
     void credentialsAreNotSentWhereABlobIsRedirected() throws Exception {
         proxy.bearer = true;
         proxy.redirectBlobs = true;

@@ -90,8 +90,9 @@ public final class RegistryProxy implements AutoCloseable {
                 forwardPath = path.substring("/cdn".length()); // the "CDN" needs no credentials
             } else if (bearer && !("Bearer " + TOKEN).equals(authorization)) {
                 String repository = path.replaceFirst("^/v2/(.*)/(manifests|blobs)/.*$", "$1");
+                String scope = path.equals("/v2/") ? "" : ",scope=\"repository:" + repository + ":pull\""; // as Hub
                 exchange.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"http://" + host()
-                        + "/token\",service=\"keel-test\",scope=\"repository:" + repository + ":pull\"");
+                        + "/token\",service=\"keel-test\"" + scope);
                 send(exchange, 401, "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"token required\"}]}");
                 return;
             } else if (redirectBlobs && path.contains("/blobs/")) {
