@@ -245,7 +245,11 @@ final class Networks {
         for (ConfList other : others) {
             String subnet = other.subnet();
             if (!other.name().equals(ownName) && subnet != null && subnet.contains(".")) {
-                uses.add(new Use(Cidr.parse(subnet), "network " + other.name()));
+                try {
+                    uses.add(new Use(Cidr.parse(subnet), "network " + other.name()));
+                } catch (KeelException e) {
+                    // an operator's file with a subnet its plugin will refuse: that network uses nothing
+                }
             }
         }
         return uses;
