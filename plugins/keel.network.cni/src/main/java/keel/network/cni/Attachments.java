@@ -33,11 +33,13 @@ final class Attachments {
     private final Networks networks;
     private final PluginRunner runner;
     private final MasqChains masq;
+    private final PublishedPorts published;
 
-    Attachments(Networks networks, PluginRunner runner, MasqChains masq) {
+    Attachments(Networks networks, PluginRunner runner, MasqChains masq, PublishedPorts published) {
         this.networks = networks;
         this.runner = runner;
         this.masq = masq;
+        this.published = published;
     }
 
     Attachment attach(NetworkRecord network, AttachRequest request) {
@@ -46,6 +48,7 @@ final class Attachments {
         checkNetns(request.netns());
         ConfList list = networks.confList(network.name());
         List<PortMapping> ports = Ports.settle(request.ports());
+        published.refuseTaken(ports, request.containerId());
         ObjectNode runtime = Ports.runtimeConfig(ports);
         for (int i = 0; i < list.plugins().size(); i++) {
             runner.find(list.type(i)); // every plugin is there before anything is made

@@ -41,7 +41,8 @@ public final class CniDriver implements NetworkDriver {
         Commands commands = new Commands(settings.timeout(), scratch);
         this.runner = new PluginRunner(settings.pluginDirs(), settings.timeout(), scratch);
         this.networks = new Networks(settings, new IpLinks(commands));
-        this.attachments = new Attachments(networks, runner, new MasqChains(commands));
+        this.attachments = new Attachments(networks, runner, new MasqChains(commands),
+                new PublishedPorts(commands));
     }
 
     /**

@@ -184,6 +184,60 @@ class CniDriverTest {
     }
 
     @Test
+    void aHostPortInUseOrPublishedByAnotherContainerIsRefusedBeforeAnythingIsMade() throws Exception {
+        NetworkRecord net = network("busy");
+        int port = freePort();
+        Attachment first = attach(net, netns("p1"), new PortMapping(null, port, 80, "tcp"));
+        String ns = netns("p2");
+        KeelException published = assertThrows(KeelException.class,
+                () -> driver.attach(net, request(ns, new PortMapping("127.0.0.1", port, 8080, "tcp"))));
+        assertEquals(ErrorKind.CONFLICT, published.kind());
+        assertEquals("host port " + port + "/tcp is already published by container " + first.containerId()
+                + " on network " + net.name() + ": publish another port", published.getMessage());
+        int listened = freePort();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(listened)) {
+            KeelException inUse = assertThrows(KeelException.class,
+                    () -> driver.attach(net, request(ns, new PortMapping(null, listened, 80, "tcp"))));
+            assertEquals(ErrorKind.CONFLICT, inUse.kind());
+            assertTrue(inUse.getMessage().contains("port 0.0.0.0:" + listened + "/tcp is already in use"), inUse.getMessage());
+        }
+        assertEquals(List.of("lo"), Sh.inNetns(ns, "ls", "/sys/class/net").out().lines().toList(), "nothing in " + ns);
+        assertEquals(1, leases(net.name()).size(), "only the first container holds an address");
+        Attachment udp = attach(net, ns, new PortMapping(null, port, 53, "udp"));
+        assertEquals("udp", udp.ports().get(0).protocol(), "the same number on another protocol is another port");
+    }
+
+    @Test
+    void concurrentAttachesGetDistinctAddressesAndAllWork() throws Exception {
+        NetworkRecord net = network("many");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            names.add(netns("m" + i));
+        }
+        List<Attachment> made = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<AttachRequest> requests = names.stream().map(ns -> request(ns, new PortMapping(null, 0, 80, "tcp"))).toList();
+        List<Thread> threads = requests.stream().map(r -> new Thread(() -> {
+            try {
+                made.add(driver.attach(net, r));
+            } catch (Throwable t) {
+                failures.add(t);
+            }
+        })).toList();
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        attachments.addAll(made);
+        assertEquals(List.of(), failures);
+        assertEquals(4, made.stream().map(CniDriverTest::ip).distinct().count(), "distinct addresses");
+        for (Attachment a : made) {
+            driver.check(a);
+            assertTrue(Sh.reaches(names.get(0), ip(a)), "reaches " + ip(a));
+        }
+    }
+
+    @Test
     void delReleasesTheAddressAndEverythingElse() {
         NetworkRecord net = network("del");
         String ns = netns("d");
