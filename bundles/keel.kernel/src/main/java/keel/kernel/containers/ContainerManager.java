@@ -24,6 +24,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import keel.api.ErrorKind;
 import keel.api.KeelException;
 import keel.api.cgroup.CgroupDriver;
 import keel.api.cgroup.CgroupRecord;
@@ -177,7 +178,8 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 ContainerRecord record = new ContainerRecord(id, name, Instant.now(), settled, built.command(),
                         spec, rootfs.toString(), stateDir, dir.resolve(id + "-json.log").toString(),
                         new ContainerState(ContainerStatus.CREATED, 0, 0, false, null, null, "", 0), null, null,
-                        Map.of(), image == null ? null : image.id().toString(), snapshot, mounts, null, List.of());
+                        madeBy(DriverKind.STORAGE, storage), image == null ? null : image.id().toString(), snapshot,
+                        mounts, null, List.of());
                 store.put(record);
                 publish(record, "create", Map.of());
                 return record.info();
@@ -212,6 +214,17 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 c.user(), c.hostname(), c.tty(), c.openStdin(), c.init(), c.autoRemove(), c.restart(), c.resources(),
                 network, c.security(), c.ulimits(), c.stopSignal(), c.labels(), ports, c.networkAliases(),
                 c.publishAll());
+    }
+
+    /** The id of the driver of {@code kind} that made a part of {@code r}, or null (then: the bound one). */
+    static String madeBy(ContainerRecord r, DriverKind kind) {
+        return r.drivers().get(kind.label());
+    }
+
+    /** What a record names for a part made by {@code driver}: its kind's label and the driver's id. */
+    private Map<String, String> madeBy(DriverKind kind, Object driver) {
+        return driver == null ? Map.of()
+                : drivers.idOf(kind, driver).map(id -> Map.of(kind.label(), id)).orElse(Map.of());
     }
 
     // --- start ---
@@ -266,11 +279,12 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             }
             LOG.debug("start {}: cgroup {} ms, launch {} ms", r.name(), (t1 - t0) / 1_000_000,
                     (System.nanoTime() - t1) / 1_000_000);
-            Map<String, String> used = new HashMap<>();
-            drivers.boundId(DriverKind.ISOLATION).ifPresent(d -> used.put("isolation", d));
-            drivers.boundId(DriverKind.CGROUP).ifPresent(d -> used.put("cgroup", d));
+            Map<String, String> used = new HashMap<>(r.drivers());
+            used.putAll(madeBy(DriverKind.ISOLATION, isolation));
+            used.putAll(madeBy(DriverKind.CGROUP, cgroups));
+            used.remove(DriverKind.NETWORK.label());
             drivers.boundId(DriverKind.NETWORK).filter(d -> attached[0].network() != null)
-                    .ifPresent(d -> used.put("network", d));
+                    .ifPresent(d -> used.put(DriverKind.NETWORK.label(), d));
             ContainerRecord running = attached[0].with(new ContainerState(ContainerStatus.RUNNING, process.pid(), 0,
                     false, Instant.now(), null, "", r.state().restartCount()), process, cgroup, used);
             store.put(running);
@@ -334,7 +348,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             if (!isLive(r) || r.process() == null) {
                 return;
             }
-            Optional<IsolationDriver> isolation = drivers.boundIsolation();
+            Optional<IsolationDriver> isolation = drivers.registeredIsolation(madeBy(r, DriverKind.ISOLATION));
             if (isolation.isEmpty()) {
                 return; // being replaced: the next sweep looks again
             }
@@ -347,7 +361,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
 
     private void finish(ContainerRecord r, ExitStatus exit) {
         boolean oomKilled = false;
-        Optional<CgroupDriver> cgroups = drivers.boundCgroup();
+        Optional<CgroupDriver> cgroups = drivers.registeredCgroup(madeBy(r, DriverKind.CGROUP));
         if (r.cgroup() != null && cgroups.isPresent()) {
             try {
                 oomKilled = cgroups.get().stats(r.cgroup()).oomKills() > 0;
@@ -413,7 +427,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         if (!isLive(r)) {
             return r.info();
         }
-        IsolationDriver isolation = drivers.isolation();
+        IsolationDriver isolation = drivers.isolation(madeBy(r, DriverKind.ISOLATION));
         int signal = Signals.number(r.config().stopSignal() == null ? "SIGTERM" : r.config().stopSignal());
         isolation.signal(r.process(), signal);
         publish(r, "kill", Map.of("signal", Integer.toString(signal)));
@@ -438,9 +452,9 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             return;
         }
         if (current.cgroup() != null) {
-            drivers.cgroup().killAll(current.cgroup(), SIGKILL);
+            drivers.cgroup(madeBy(current, DriverKind.CGROUP)).killAll(current.cgroup(), SIGKILL);
         }
-        drivers.isolation().signal(current.process(), SIGKILL);
+        drivers.isolation(madeBy(current, DriverKind.ISOLATION)).signal(current.process(), SIGKILL);
         publish(current, "kill", Map.of("signal", Integer.toString(SIGKILL)));
     }
 
@@ -451,7 +465,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         if (!isLive(r)) {
             throw KeelException.conflict("container %s is not running", r.name());
         }
-        drivers.isolation().signal(r.process(), signal);
+        drivers.isolation(madeBy(r, DriverKind.ISOLATION)).signal(r.process(), signal);
         publish(r, "kill", Map.of("signal", Integer.toString(signal)));
     }
 
@@ -522,11 +536,18 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private void removeNow(ContainerRecord r) {
         r.state().status().checkMove(r.name(), ContainerStatus.REMOVED);
         if (r.cgroup() != null) {
-            drivers.boundCgroup().ifPresent(c -> c.destroy(r.cgroup()));
+            drivers.registeredCgroup(madeBy(r, DriverKind.CGROUP)).ifPresent(c -> c.destroy(r.cgroup()));
         }
         containerNetworks.detachAll(r);
         if (r.snapshot() != null) {
-            drivers.storage().remove(r.snapshot());
+            try {
+                drivers.storage(madeBy(r, DriverKind.STORAGE)).remove(r.snapshot());
+            } catch (KeelException e) {
+                if (e.kind() != ErrorKind.NOT_FOUND) {
+                    throw e;
+                }
+                LOG.warn("container {}: its snapshot was already gone: {}", r.name(), e.getMessage());
+            }
         }
         ContainerStore.deleteTree(Path.of(r.stateDir()));
         store.remove(r.id());
@@ -543,7 +564,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         synchronized (lock(id)) {
             ContainerRecord r = store.get(id);
             r.state().status().checkMove(r.name(), ContainerStatus.PAUSED);
-            drivers.cgroup().freeze(r.cgroup());
+            drivers.cgroup(madeBy(r, DriverKind.CGROUP)).freeze(r.cgroup());
             ContainerRecord paused = r.with(withStatus(r.state(), ContainerStatus.PAUSED));
             store.put(paused);
             publish(paused, "pause", Map.of());
@@ -559,7 +580,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             if (r.state().status() != ContainerStatus.PAUSED) {
                 throw KeelException.conflict("container %s is not paused", r.name());
             }
-            drivers.cgroup().thaw(r.cgroup());
+            drivers.cgroup(madeBy(r, DriverKind.CGROUP)).thaw(r.cgroup());
             ContainerRecord running = r.with(withStatus(r.state(), ContainerStatus.RUNNING));
             store.put(running);
             publish(running, "unpause", Map.of());
@@ -579,7 +600,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             ContainerRecord r = store.get(id);
             keel.api.runtime.Resources merged = ResourceUpdates.merge(r.spec().linux().resources(), resources);
             if (isLive(r) && r.cgroup() != null) {
-                drivers.cgroup().update(r.cgroup(), merged);
+                drivers.cgroup(madeBy(r, DriverKind.CGROUP)).update(r.cgroup(), merged);
             }
             ContainerRecord updated = new ContainerRecord(r.id(), r.name(), r.created(),
                     withResources(r.config(), merged), r.command(), ResourceUpdates.withSpec(r.spec(), merged), r.rootfs(),
@@ -604,7 +625,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         if (!isLive(r) || r.cgroup() == null) {
             return new keel.api.cgroup.CgroupStats(0, 0, 0, 0, 0, 0, 0, 0);
         }
-        return drivers.cgroup().stats(r.cgroup());
+        return drivers.cgroup(madeBy(r, DriverKind.CGROUP)).stats(r.cgroup());
     }
 
     // --- queries ---
@@ -645,8 +666,8 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         // unix socket paths are short (108 bytes): the supervisor's directory is <run>/x/<12 hex>
         String execId = Names.newId().substring(0, 12);
         Path stateDir = settings.run().resolve("x").resolve(execId);
-        IsolationDriver isolation = drivers.isolation();
-        CgroupDriver cgroups = drivers.cgroup();
+        IsolationDriver isolation = drivers.isolation(madeBy(r, DriverKind.ISOLATION));
+        CgroupDriver cgroups = drivers.cgroup(madeBy(r, DriverKind.CGROUP));
         try {
             Files.createDirectories(stateDir);
             Stdio stdio = new Stdio(config.tty(), config.openStdin(), null, stateDir.resolve("attach.sock").toString());
@@ -659,7 +680,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                     });
             publish(r, "exec_start", Map.of("execID", execId));
             while (true) {
-                Optional<ExitStatus> exit = drivers.isolation().exitStatus(exec);
+                Optional<ExitStatus> exit = drivers.isolation(madeBy(r, DriverKind.ISOLATION)).exitStatus(exec);
                 if (exit.isPresent()) {
                     publish(r, "exec_die", Map.of("execID", execId, "exitCode", Integer.toString(exit.get().code())));
                     return exit.get();

@@ -14,6 +14,7 @@ import keel.api.network.AttachRequest;
 import keel.api.network.Attachment;
 import keel.api.network.NetworkRecord;
 import keel.api.network.PortMapping;
+import keel.api.driver.DriverKind;
 import keel.kernel.drivers.Drivers;
 
 /**
@@ -63,8 +64,8 @@ final class ContainerNetworks {
             refreshHosts(attached, r);
             return attached;
         } catch (RuntimeException e) {
-            detach(primary);
-            connections.forEach(c -> detach(c.attachment()));
+            detach(primary, null);
+            connections.forEach(c -> detach(c.attachment(), null));
             throw e;
         }
     }
@@ -77,15 +78,17 @@ final class ContainerNetworks {
 
     /** Detaches every attachment of a container that ended; returns the record without them. */
     ContainerRecord detachAll(ContainerRecord r) {
-        detach(r.network());
-        r.connections().forEach(c -> detach(c.attachment()));
+        String madeBy = ContainerManager.madeBy(r, DriverKind.NETWORK);
+        detach(r.network(), madeBy);
+        r.connections().forEach(c -> detach(c.attachment(), madeBy));
         return r.with((Attachment) null).withConnections(r.connections().stream().map(c -> c.with(null)).toList());
     }
 
-    void detach(Attachment attachment) {
+    /** Detaches through the network driver with id {@code madeBy} (null: the bound one). */
+    void detach(Attachment attachment, String madeBy) {
         if (attachment != null) {
             try {
-                drivers.network().detach(attachment);
+                drivers.network(madeBy).detach(attachment);
             } catch (RuntimeException e) {
                 LOG.warn("cannot detach {} from its network: {}", attachment.containerId(), e.getMessage());
             }
@@ -117,7 +120,7 @@ final class ContainerNetworks {
                     return KeelException.notFound("container %s is not connected to network %s", r.name(),
                             network.name());
                 });
-        detach(connection.attachment());
+        detach(connection.attachment(), ContainerManager.madeBy(r, DriverKind.NETWORK));
         return r.withConnections(r.connections().stream().filter(c -> c != connection).toList());
     }
 

@@ -119,13 +119,38 @@ public class DriverBindings implements DriverService, Drivers {
     }
 
     @Override
-    public Optional<IsolationDriver> boundIsolation() {
-        return isolation.current().map(Provider::service);
+    public IsolationDriver isolation(String id) {
+        return isolation.await(id, settings.driverWait());
     }
 
     @Override
-    public Optional<CgroupDriver> boundCgroup() {
-        return cgroup.current().map(Provider::service);
+    public CgroupDriver cgroup(String id) {
+        return cgroup.await(id, settings.driverWait());
+    }
+
+    @Override
+    public StorageDriver storage(String id) {
+        return storage.await(id, settings.driverWait());
+    }
+
+    @Override
+    public NetworkDriver network(String id) {
+        return network.await(id, settings.driverWait());
+    }
+
+    @Override
+    public Optional<IsolationDriver> registeredIsolation(String id) {
+        return isolation.registered(id);
+    }
+
+    @Override
+    public Optional<CgroupDriver> registeredCgroup(String id) {
+        return cgroup.registered(id);
+    }
+
+    @Override
+    public Optional<String> idOf(DriverKind kind, Object driver) {
+        return slots.get(kind).idOf(driver);
     }
 
     @Override

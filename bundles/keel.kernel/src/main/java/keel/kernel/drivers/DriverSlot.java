@@ -69,8 +69,9 @@ final class DriverSlot<D> {
         return copy;
     }
 
+    /** The best provider with {@code id} (after an update, the new revision). */
     synchronized Optional<Provider<D>> find(String id) {
-        return providers.stream().filter(p -> p.id().equals(id)).findFirst();
+        return providers.stream().filter(p -> p.id().equals(id)).min(BEST_FIRST);
     }
 
     /**
@@ -100,6 +101,48 @@ final class DriverSlot<D> {
             }
             return current.service();
         }
+    }
+
+    /**
+     * The provider with {@code id} (the one that made a container's part), waiting up to {@code wait}
+     * for it to register again (an update of its bundle); a null id is {@link #await(Duration)}.
+     */
+    D await(String id, Duration wait) {
+        if (id == null) {
+            return await(wait);
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        synchronized (this) {
+            while (true) {
+                Optional<Provider<D>> provider = find(id);
+                if (provider.isPresent()) {
+                    return provider.get().service();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw KeelException.unavailable("no %s driver '%s' is registered (waited %d ms), and the "
+                            + "container was made with it: it may be being updated, so retry; if this lasts, "
+                            + "install it again (see 'keel drivers')", kind.label(), id, wait.toMillis());
+                }
+                try {
+                    wait(Math.max(1, left / 1_000_000), (int) (left % 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw KeelException.unavailable("interrupted while waiting for the %s driver %s", kind.label(),
+                            id);
+                }
+            }
+        }
+    }
+
+    /** The provider with {@code id} now, or the bound one for a null id; never waits. */
+    synchronized Optional<D> registered(String id) {
+        return id == null ? current().map(Provider::service) : find(id).map(Provider::service);
+    }
+
+    /** The id of a driver object this slot handed out, while it is registered. */
+    synchronized Optional<String> idOf(Object service) {
+        return providers.stream().filter(p -> p.service() == service).map(Provider::id).findFirst();
     }
 
     private void rebind(Runnable change) {

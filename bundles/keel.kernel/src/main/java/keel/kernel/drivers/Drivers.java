@@ -33,11 +33,29 @@ public interface Drivers {
 
     NetworkDriver network();
 
-    /** The bound isolation driver now, without waiting (for background sweeps). */
-    Optional<IsolationDriver> boundIsolation();
+    /*
+     * A container's parts (process, cgroup, snapshot, attachments) are handled by the driver that
+     * made them, named by its id in the container's record: after an update of that driver's
+     * bundle, its new revision; never another kind of driver bound meanwhile. A null id means the
+     * bound driver. These wait the configured bound for a driver of that id.
+     */
 
-    /** The bound cgroup driver now, without waiting (for background sweeps). */
-    Optional<CgroupDriver> boundCgroup();
+    IsolationDriver isolation(String id);
+
+    CgroupDriver cgroup(String id);
+
+    StorageDriver storage(String id);
+
+    NetworkDriver network(String id);
+
+    /** The isolation driver with {@code id} now (null: the bound one), without waiting (for sweeps). */
+    Optional<IsolationDriver> registeredIsolation(String id);
+
+    /** The cgroup driver with {@code id} now (null: the bound one), without waiting (for sweeps). */
+    Optional<CgroupDriver> registeredCgroup(String id);
+
+    /** The id of a driver this service handed out, while it is registered: what a record names. */
+    Optional<String> idOf(DriverKind kind, Object driver);
 
     /** The id of the driver bound for {@code kind} now, if any. */
     Optional<String> boundId(DriverKind kind);
