@@ -12,6 +12,7 @@ import keel.api.container.ContainerService;
 import keel.api.image.ImageService;
 import keel.api.kernel.DriverService;
 import keel.api.network.NetworkService;
+import keel.api.volume.VolumeService;
 import keel.api.kernel.EventService;
 import keel.api.kernel.SystemService;
 import keel.console.command.Command;
@@ -33,6 +34,7 @@ import keel.console.commands.InfoCommand;
 import keel.console.commands.PluginsCommand;
 import keel.console.commands.SwapCommand;
 import keel.console.commands.VersionCommand;
+import keel.console.commands.VolumeCommand;
 
 /**
  * The {@code keel} commands over the kernel's services. It exists only while the kernel does, so
@@ -44,12 +46,13 @@ public class KeelCommandLine extends CommandLine {
     @Activate
     public KeelCommandLine(BundleContext context, @Reference SystemService system, @Reference DriverService drivers,
             @Reference EventService events, @Reference ContainerService containers, @Reference ImageService images,
-            @Reference NetworkService networks) {
-        super(commands(context, system, drivers, events, containers, images, networks));
+            @Reference NetworkService networks, @Reference VolumeService volumes) {
+        super(commands(context, system, drivers, events, containers, images, networks, volumes));
     }
 
     private static List<Command> commands(BundleContext context, SystemService system, DriverService drivers,
-            EventService events, ContainerService containers, ImageService images, NetworkService networks) {
+            EventService events, ContainerService containers, ImageService images, NetworkService networks,
+            VolumeService volumes) {
         List<Command> commands = new ArrayList<>(List.of(new VersionCommand(system), new InfoCommand(system),
                 new DriversCommand(drivers), new PluginsCommand(system), new SwapCommand(drivers),
                 new EventsCommand(events), new DaemonCommand(context), new RunCommand(containers, true),
@@ -59,6 +62,7 @@ public class KeelCommandLine extends CommandLine {
         commands.addAll(ControlCommand.all(containers));
         commands.add(new StatsCommand(containers));
         commands.add(new NetworkCommand(networks));
+        commands.add(new VolumeCommand(volumes));
         commands.addAll(ImageCommand.all(images));
         return commands;
     }

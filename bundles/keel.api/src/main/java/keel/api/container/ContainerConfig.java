@@ -31,18 +31,31 @@ import keel.api.runtime.Rlimit;
  * @param stopSignal the signal {@code keel stop} sends first (default SIGTERM)
  * @param labels free-form labels
  * @param ports ports to publish ({@code -p})
+ * @param mounts binds, volumes and tmpfs mounts ({@code -v}, {@code --mount}, {@code --tmpfs}), in order
+ * @param readOnlyRootfs the root filesystem is read-only ({@code --read-only}); mounts stay as asked
  */
 public record ContainerConfig(String name, String image, String rootfs, List<String> entrypoint, List<String> cmd,
         List<String> env, String workingDir, String user, String hostname, boolean tty, boolean openStdin,
         boolean init, boolean autoRemove, RestartPolicy restart, Resources resources, String network,
         SecurityOptions security, List<Rlimit> ulimits, String stopSignal, Map<String, String> labels,
-        List<keel.api.network.PortMapping> ports) {
+        List<keel.api.network.PortMapping> ports, List<MountRequest> mounts, boolean readOnlyRootfs) {
     public ContainerConfig {
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
         env = env == null ? List.of() : List.copyOf(env);
         ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         restart = restart == null ? RestartPolicy.NO : restart;
         security = security == null ? SecurityOptions.DEFAULT : security;
         ports = ports == null ? List.of() : List.copyOf(ports);
+    }
+
+    /** The form of version 1.0 (no mounts, a writable root). */
+    public ContainerConfig(String name, String image, String rootfs, List<String> entrypoint, List<String> cmd,
+            List<String> env, String workingDir, String user, String hostname, boolean tty, boolean openStdin,
+            boolean init, boolean autoRemove, RestartPolicy restart, Resources resources, String network,
+            SecurityOptions security, List<Rlimit> ulimits, String stopSignal, Map<String, String> labels,
+            List<keel.api.network.PortMapping> ports) {
+        this(name, image, rootfs, entrypoint, cmd, env, workingDir, user, hostname, tty, openStdin, init, autoRemove,
+                restart, resources, network, security, ulimits, stopSignal, labels, ports, List.of(), false);
     }
 }

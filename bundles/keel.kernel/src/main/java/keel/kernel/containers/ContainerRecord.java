@@ -22,12 +22,15 @@ import keel.api.runtime.RuntimeSpec;
  * @param snapshot its writable snapshot's key in the storage driver, or null (--rootfs)
  * @param rootfsMounts the mounts that make its root (from the storage driver), empty for --rootfs
  * @param network its network attachment (data from the network driver), or null
+ * @param mounts its binds, volumes and tmpfs mounts, resolved
  */
 public record ContainerRecord(String id, String name, Instant created, ContainerConfig config, List<String> command,
         RuntimeSpec spec, String rootfs, String stateDir, String logPath, ContainerState state, ProcessRecord process,
         CgroupRecord cgroup, Map<String, String> drivers, String image, String snapshot,
-        List<keel.api.runtime.Mount> rootfsMounts, keel.api.network.Attachment network) {
+        List<keel.api.runtime.Mount> rootfsMounts, keel.api.network.Attachment network,
+        List<keel.api.container.MountPoint> mounts) {
     public ContainerRecord {
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
         command = List.copyOf(command);
         drivers = drivers == null ? Map.of() : Map.copyOf(drivers);
         rootfsMounts = rootfsMounts == null ? List.of() : List.copyOf(rootfsMounts);
@@ -35,22 +38,22 @@ public record ContainerRecord(String id, String name, Instant created, Container
 
     ContainerRecord with(ContainerState newState) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, newState,
-                process, cgroup, drivers, image, snapshot, rootfsMounts, network);
+                process, cgroup, drivers, image, snapshot, rootfsMounts, network, mounts);
     }
 
     ContainerRecord with(ContainerState newState, ProcessRecord newProcess, CgroupRecord newCgroup,
             Map<String, String> newDrivers) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, newState,
-                newProcess, newCgroup, newDrivers, image, snapshot, rootfsMounts, network);
+                newProcess, newCgroup, newDrivers, image, snapshot, rootfsMounts, network, mounts);
     }
 
     ContainerRecord with(keel.api.network.Attachment newNetwork) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, state, process,
-                cgroup, drivers, image, snapshot, rootfsMounts, newNetwork);
+                cgroup, drivers, image, snapshot, rootfsMounts, newNetwork, mounts);
     }
 
     ContainerInfo info() {
         return new ContainerInfo(id, name, created, config, command, state, rootfs, logPath,
-                drivers.entrySet().stream().map(e -> e.getKey() + "/" + e.getValue()).sorted().toList());
+                drivers.entrySet().stream().map(e -> e.getKey() + "/" + e.getValue()).sorted().toList(), mounts);
     }
 }
