@@ -53,7 +53,7 @@ final class MountOptions {
         String source = parts[0];
         String target = target(parts[1], "-v", spec);
         if (source.startsWith("/")) {
-            return new MountRequest(MountRequest.BIND, source, target, readOnly, true, null, null);
+            return new MountRequest(MountRequest.BIND, clean(source), target, readOnly, true, null, null);
         }
         if (!source.matches("[A-Za-z0-9][A-Za-z0-9_.-]{1,127}")) {
             throw KeelException.invalid("invalid -v '%s': '%s' is neither an absolute host path nor a volume name "
@@ -101,6 +101,7 @@ final class MountOptions {
                 if (source == null || !source.startsWith("/")) {
                     throw KeelException.invalid("invalid --mount '%s': a bind needs source=ABSOLUTE-HOST-PATH", spec);
                 }
+                source = clean(source);
             }
             case MountRequest.TMPFS -> {
                 if (source != null) {
@@ -138,6 +139,11 @@ final class MountOptions {
             }
         }
         return new MountRequest(MountRequest.TMPFS, null, target, readOnly, false, size, mode);
+    }
+
+    /** A host path cleaned as Docker's filepath.Clean does it: no trailing slash, no . or .. parts. */
+    private static String clean(String hostPath) {
+        return java.nio.file.Path.of(hostPath).normalize().toString();
     }
 
     private static String target(String target, String flag, String spec) {

@@ -16,7 +16,7 @@ class MountOptionsTest {
         assertEquals(new MountRequest("bind", "/srv/data", "/data", false, true, null, null),
                 MountOptions.volume("/srv/data:/data"));
         assertEquals(new MountRequest("bind", "/srv/data", "/data", true, true, null, null),
-                MountOptions.volume("/srv/data:/data/:ro"));
+                MountOptions.volume("/srv/./data/:/data/:ro"));
         assertEquals(new MountRequest("volume", "cache", "/var/cache", false, false, null, null),
                 MountOptions.volume("cache:/var/cache:rw"));
         assertEquals(new MountRequest("volume", null, "/scratch", false, false, null, null),

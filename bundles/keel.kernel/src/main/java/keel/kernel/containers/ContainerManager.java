@@ -95,7 +95,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         this.networks = new Networks(settings.root().resolve("networks"));
         this.volumeStore = new VolumeStore(settings.root().resolve("volumes"));
         this.volumes = new Volumes(volumeStore, this::volumeUsers);
-        this.mountResolver = new MountResolver(volumeStore);
+        this.mountResolver = new MountResolver(volumeStore, name -> !volumeUsers(name).isEmpty());
         String network = context.getProperty("keel.network.default");
         this.defaultNetwork = network == null || network.isBlank() ? Networks.DEFAULT : network;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {

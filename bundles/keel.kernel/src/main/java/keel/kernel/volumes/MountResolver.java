@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import keel.api.KeelException;
 import keel.api.container.MountPoint;
@@ -18,15 +19,21 @@ import keel.api.volume.VolumeInfo;
 /**
  * Turns the mounts a container asks for into what it gets, as Docker's daemon does: a missing
  * host directory of a {@code -v} bind is made, a named volume is made on first use, an anonymous
- * one for {@code -v /dir} and for each VOLUME of the image no mount covers, and a volume made now
- * gets a copy of what the image has at its target (copy-up). Checks every path before anything
+ * one for {@code -v /dir} and for each VOLUME of the image no mount covers, and an empty volume no
+ * container uses gets a copy of what the image has at its target (copy-up). Checks every path before anything
  * is made.
  */
 public final class MountResolver {
     private final VolumeStore volumes;
+    private final Predicate<String> inUse;
 
-    public MountResolver(VolumeStore volumes) {
+    /**
+     * @param inUse whether a container uses the volume of that name: copy-up never writes into a
+     *        volume a running container could plant a symlink in meanwhile
+     */
+    public MountResolver(VolumeStore volumes, Predicate<String> inUse) {
         this.volumes = volumes;
+        this.inUse = inUse;
     }
 
     /**
@@ -149,7 +156,9 @@ public final class MountResolver {
             made.add(name);
         }
         Path data = Path.of(created.volume().mountpoint());
-        CopyUp.intoEmpty(layers, r.target(), data);
+        if (!inUse.test(name)) {
+            CopyUp.intoEmpty(layers, r.target(), data);
+        }
         return new MountPoint(MountRequest.VOLUME, name, data.toString(), r.target(), !r.readOnly(), List.of());
     }
 

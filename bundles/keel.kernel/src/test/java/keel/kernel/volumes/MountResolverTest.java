@@ -30,7 +30,7 @@ class MountResolverTest {
     void bindsVolumesAndTmpfsResolveAsDockersDaemonDoes() throws Exception {
         VolumeStore store = new VolumeStore(dir.resolve("volumes"));
         Path host = dir.resolve("host/made");
-        MountResolver.Resolved r = new MountResolver(store).resolve(List.of(
+        MountResolver.Resolved r = new MountResolver(store, name -> false).resolve(List.of(
                 new MountRequest(MountRequest.BIND, host.toString(), "/data", true, true, null, null),
                 volume("named", "/n"), volume(null, "/anon"),
                 new MountRequest(MountRequest.TMPFS, null, "/tmp", false, false, 1L << 20, 01777)),
@@ -50,7 +50,7 @@ class MountResolverTest {
     @Test
     void badRequestsMakeNothing() {
         VolumeStore store = new VolumeStore(dir.resolve("volumes"));
-        MountResolver resolver = new MountResolver(store);
+        MountResolver resolver = new MountResolver(store, name -> false);
         Path missing = dir.resolve("missing");
         KeelException e = assertThrows(KeelException.class, () -> resolver.resolve(List.of(volume("first", "/a"),
                 new MountRequest(MountRequest.BIND, missing.toString(), "/b", false, false, null, null)), Set.of(),
@@ -79,7 +79,7 @@ class MountResolverTest {
         Files.setPosixFilePermissions(dir.resolve("top/srv"), PosixFilePermissions.fromString("rwxr-x---"));
         List<Path> layers = List.of(upper, dir.resolve("top"), dir.resolve("bottom"));
         VolumeStore store = new VolumeStore(dir.resolve("volumes"));
-        MountResolver resolver = new MountResolver(store);
+        MountResolver resolver = new MountResolver(store, name -> false);
 
         MountPoint m = resolver.resolve(List.of(volume("vol", "/srv")), Set.of(), layers).mounts().get(0);
         Path data = Path.of(m.source());
@@ -91,6 +91,12 @@ class MountResolverTest {
         Files.writeString(data.resolve("sub/a"), "mine");
         resolver.resolve(List.of(volume("vol", "/srv")), Set.of(), layers);
         assertEquals("mine", Files.readString(data.resolve("sub/a")), "a volume with content is left alone");
+
+        MountPoint used = new MountResolver(store, name -> true).resolve(List.of(volume("used", "/srv")), Set.of(),
+                layers).mounts().get(0);
+        try (var entries = Files.list(Path.of(used.source()))) {
+            assertEquals(List.of(), entries.toList(), "no copy into a volume a container uses");
+        }
     }
 
     @Test
@@ -100,7 +106,7 @@ class MountResolverTest {
         Files.writeString(outside.resolve("secret"), "host");
         Files.createSymbolicLink(layer.resolve("srv"), outside);
         VolumeStore store = new VolumeStore(dir.resolve("volumes"));
-        MountPoint m = new MountResolver(store).resolve(List.of(volume("vol", "/srv")), Set.of(), List.of(layer))
+        MountPoint m = new MountResolver(store, name -> false).resolve(List.of(volume("vol", "/srv")), Set.of(), List.of(layer))
                 .mounts().get(0);
         try (var entries = Files.list(Path.of(m.source()))) {
             assertEquals(List.of(), entries.toList());

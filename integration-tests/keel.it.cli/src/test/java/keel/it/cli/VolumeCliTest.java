@@ -42,6 +42,14 @@ class VolumeCliTest {
         assertEquals(0, made.code(), made.toString());
         Files.createDirectories(rootfs.resolve("seed/sub"));
         Files.writeString(rootfs.resolve("seed/sub/file"), "from the image\n");
+        Path image = base.resolve("image");
+        assertEquals(0, Keel.exec(List.of("cp", "-a", rootfs.toString(), image.toString())).code());
+        Files.writeString(image.resolve("seed/sub/file"), "from the layer\n");
+        Files.createSymbolicLink(image.resolve("imgdata"), Path.of("/etc/../../.." + base.resolve("image-escape")));
+        Path tar = base.resolve("image.tar");
+        assertEquals(0, Keel.exec(List.of("tar", "-C", image.toString(), "-cf", tar.toString(), ".")).code());
+        Keel.Result imported = keel.keel("import", tar.toString(), "volumes-it:1");
+        assertEquals(0, imported.code(), imported.toString());
     }
 
     @AfterAll
@@ -187,5 +195,18 @@ class VolumeCliTest {
         Keel.Result target = run("-v", "/tmp:data", "--", "true");
         assertEquals(125, target.code(), target.toString());
         assertTrue(target.err().contains("must be absolute"), target.toString());
+    }
+
+    @Test
+    void anImagesLayersSeedAVolumeAndItsSymlinkTargetStaysInTheContainer() throws Exception {
+        Path host = Files.createDirectories(base.resolve("image-bind"));
+        Keel.Result r = keel.keel("run", "--rm", "--network", "none", "-v", "layerseed:/seed", "-v",
+                host + ":/imgdata", "volumes-it:1", "sh", "-c", "cat /seed/sub/file; echo via-image > /imgdata/f");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals("from the layer\n", r.out());
+        assertEquals("from the layer\n", Files.readString(keel.root.resolve("volumes/layerseed/_data/sub/file")));
+        assertEquals("via-image\n", Files.readString(host.resolve("f")));
+        assertFalse(Files.exists(base.resolve("image-escape"), LinkOption.NOFOLLOW_LINKS), "the host path was made");
+        assertEquals(0, keel.keel("volume", "rm", "layerseed").code());
     }
 }
