@@ -31,7 +31,7 @@ final class CopyUp {
     /** Copies the image's content at {@code target} into {@code data} if {@code data} is empty. */
     static void intoEmpty(List<Path> layersTopFirst, String target, Path data) {
         try {
-            if (!MountResolver.isEmpty(data)) {
+            if (!isEmpty(data)) {
                 return;
             }
             List<Path> sources = new java.util.ArrayList<>();
@@ -41,7 +41,7 @@ final class CopyUp {
                     return; // a symlink on the way: not copied
                 }
                 if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-                    if (!MountResolver.isDirectory(dir)) {
+                    if (!isDirectory(dir)) {
                         break; // a file or whiteout here hides the lower layers
                     }
                     sources.add(0, dir);
@@ -88,13 +88,13 @@ final class CopyUp {
                 continue;
             }
             if (Files.isSymbolicLink(dest) || (Files.exists(dest, LinkOption.NOFOLLOW_LINKS)
-                    && MountResolver.isDirectory(dest) != MountResolver.isDirectory(source))) {
+                    && isDirectory(dest) != isDirectory(source))) {
                 VolumeStore.deleteTree(dest); // a higher layer's entry of another kind replaces it
             }
-            if (!MountResolver.isDirectory(dest.getParent())) {
+            if (!isDirectory(dest.getParent())) {
                 continue; // under something a higher layer replaced by a non-directory
             }
-            if (MountResolver.isDirectory(source)) {
+            if (isDirectory(source)) {
                 if (!Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
                     Files.copy(source, dest, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
                 }
@@ -109,9 +109,9 @@ final class CopyUp {
         }
         // directory times after their content
         try (Stream<Path> walk = Files.walk(from)) {
-            for (Path dir : walk.skip(1).filter(MountResolver::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
+            for (Path dir : walk.skip(1).filter(CopyUp::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
                 Path dest = to.resolve(from.relativize(dir).toString());
-                if (MountResolver.isDirectory(dest)) {
+                if (isDirectory(dest)) {
                     Files.setLastModifiedTime(dest, Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS));
                 }
             }
@@ -125,6 +125,17 @@ final class CopyUp {
         view.setOwner(a.owner());
         view.setGroup(a.group());
         view.setPermissions(a.permissions());
+    }
+
+    /** Whether {@code dir} has no entries. */
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var entries = Files.newDirectoryStream(dir)) {
+            return !entries.iterator().hasNext();
+        }
+    }
+
+    private static boolean isDirectory(Path p) {
+        return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
     }
 
     private static boolean isWhiteout(Path file) {

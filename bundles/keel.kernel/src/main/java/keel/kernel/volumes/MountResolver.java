@@ -2,7 +2,6 @@ package keel.kernel.volumes;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -160,16 +159,5 @@ public final class MountResolver {
             CopyUp.intoEmpty(layers, r.target(), data);
         }
         return new MountPoint(MountRequest.VOLUME, name, data.toString(), r.target(), !r.readOnly(), List.of());
-    }
-
-    /** Whether {@code dir} has no entries (a volume that copy-up may fill). */
-    static boolean isEmpty(Path dir) throws IOException {
-        try (var entries = Files.newDirectoryStream(dir)) {
-            return !entries.iterator().hasNext();
-        }
-    }
-
-    static boolean isDirectory(Path p) {
-        return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
     }
 }
