@@ -69,7 +69,7 @@ static void bind_mount(const struct mnt *m, int target)
     close(tree);
 }
 
-static void fs_mount(int rootfd, const struct mnt *m, int target)
+static void fs_mount(int rootfd, const struct mnt *m, const char *dest, int target)
 {
     char p[32];
     const char *source = *m->source ? m->source : "none";
@@ -79,16 +79,27 @@ static void fs_mount(int rootfd, const struct mnt *m, int target)
         fail(errno, "mount", "%s on %s: %m", m->type, m->dest);
     if (m->flags & PROPAGATION) {          /* applies to the new mount, reached afresh */
         struct mount_attr a = { .propagation = m->flags & PROPAGATION };
-        int top = open_in_root(rootfd, m->dest, 0);
+        int top = open_in_root(rootfd, dest, 0);
         if (top < 0 || mount_setattr(top, "", AT_EMPTY_PATH | ((m->flags & MS_REC) ? AT_RECURSIVE : 0), &a, sizeof a) < 0)
             fail(errno, "mount", "%s on %s: propagation: %m", m->type, m->dest);
         close(top);
     }
 }
 
+/*
+ * A MOUNT record. Its target is resolved inside the root first, symlinks followed as the
+ * container sees them (Docker's behaviour for a bind or volume over an image's symlink), except
+ * for proc and sysfs, which go exactly where they are asked or not at all.
+ */
 static void one_mount(int rootfd, const struct mnt *m)
 {
     int create = 'd', target;
+    char dest[PATH_MAX];
+
+    if (resolve_in_root(rootfd, m->dest, dest, sizeof dest) < 0)
+        fail(errno, "mount", "%s: %m", m->dest);
+    if ((!strcmp(m->type, "proc") || !strcmp(m->type, "sysfs")) && strcmp(dest, m->dest) != 0)
+        fail(ELOOP, "mount", "%s: a symlink (to %s), refused for %s", m->dest, dest, m->type);
 
     if (m->flags & MS_BIND) {
         struct stat st;
@@ -97,13 +108,13 @@ static void one_mount(int rootfd, const struct mnt *m)
         if (!S_ISDIR(st.st_mode))
             create = 'f';
     }
-    target = open_in_root(rootfd, m->dest, create);
+    target = open_in_root(rootfd, dest, create);
     if (target < 0)
         fail(errno, "mount", "%s: %s", m->dest, errno == ELOOP ? "a symlink, refused as a mount target" : strerror(errno));
     if (m->flags & MS_BIND)
         bind_mount(m, target);
     else
-        fs_mount(rootfd, m, target);
+        fs_mount(rootfd, m, dest, target);
     close(target);
 }
 

@@ -6,6 +6,7 @@
  * root with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): symlinks in the middle of a path
  * are followed as the container would see them, never out of the root and never through a
  * /proc magic link; the last component is never followed (a symlink there is refused, ELOOP).
+ * resolve_in_root follows the last one too, inside the root, for mount targets (Docker's way).
  * Missing directories and files are created one component at a time with mkdirat/openat
  * relative to the verified parent, which never follow a symlink either. What comes back is an
  * O_PATH descriptor, and mounts go onto the descriptor, so nothing can change between the check
@@ -146,4 +147,114 @@ int open_in_root(int rootfd, const char *path, int create)
         return -1;
     }
     return fd;
+}
+
+/* Appends "/name" (name of len bytes) to the symlink-free prefix done. */
+static int append(char *done, size_t size, const char *name, size_t len)
+{
+    size_t n = strlen(done);
+
+    if (n + 1 + len >= size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    done[n] = '/';
+    memcpy(done + n + 1, name, len);
+    done[n + 1 + len] = 0;
+    return 0;
+}
+
+/*
+ * Resolves path inside root as the container will see it, following every symlink, the last
+ * component too (as Docker does for a mount target), but never out of the root: an absolute
+ * link starts again at the root and ".." at the root stays there, RESOLVE_IN_ROOT's rules.
+ * From the first component that does not exist on, the rest is taken as written (it will be
+ * made). The result names no symlink at the time of the call; open_in_root, which the caller
+ * uses on it, refuses one swapped in meanwhile, so a race gains nothing.
+ */
+int resolve_in_root(int rootfd, const char *path, char *out, size_t size)
+{
+    char rest[PATH_MAX], link[PATH_MAX], done[PATH_MAX] = "";
+    int links = 0;
+    bool missing = false;
+
+    if (strlen(path) >= sizeof rest) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(rest, path);
+    while (rest[0]) {
+        char *c = rest, *e;
+        size_t len;
+
+        while (*c == '/')
+            c++;
+        e = strchrnul(c, '/');
+        len = (size_t)(e - c);
+        if (len == 0 || (len == 1 && c[0] == '.')) {
+            memmove(rest, e, strlen(e) + 1);
+            continue;
+        }
+        if (len == 2 && c[0] == '.' && c[1] == '.') {
+            if (!missing) {
+                char *slash = strrchr(done, '/');
+                if (slash)
+                    *slash = 0;
+            } else if (append(done, sizeof done, c, len) < 0) {
+                return -1;
+            }
+            memmove(rest, e, strlen(e) + 1);
+            continue;
+        }
+        size_t before = strlen(done);
+        if (append(done, sizeof done, c, len) < 0)
+            return -1;
+        memmove(rest, e, strlen(e) + 1);
+        if (missing)
+            continue;
+        int fd = openat2_fd(rootfd, done, O_PATH | O_NOFOLLOW | O_CLOEXEC, IN_ROOT);
+        struct stat st;
+        if (fd < 0 && errno == ENOENT) {
+            missing = true;
+            continue;
+        }
+        if (fd < 0 || fstat(fd, &st) < 0) {
+            int saved = errno;
+            if (fd >= 0)
+                close(fd);
+            errno = saved;
+            return -1;
+        }
+        if (S_ISLNK(st.st_mode)) {
+            ssize_t n = readlinkat(fd, "", link, sizeof link - 1);
+            int saved = errno;
+            close(fd);
+            if (n < 0) {
+                errno = saved;
+                return -1;
+            }
+            if (++links > 40) {
+                errno = ELOOP;
+                return -1;
+            }
+            link[n] = 0;
+            if (strlen(link) + 1 + strlen(rest) >= sizeof rest) {
+                errno = ENAMETOOLONG;
+                return -1;
+            }
+            /* rest = link + "/" + rest; the link replaces its own name in done */
+            memmove(rest + n + 1, rest, strlen(rest) + 1);
+            memcpy(rest, link, (size_t)n);
+            rest[n] = '/';
+            done[link[0] == '/' ? 0 : before] = 0;
+            continue;
+        }
+        close(fd);
+    }
+    if (strlen(done) + 2 > size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(out, done[0] ? done : "/");
+    return 0;
 }

@@ -110,6 +110,7 @@ _Noreturn void container_main(const struct config *cfg, const struct child_io *c
 int openat2_fd(int dirfd, const char *path, int flags, uint64_t resolve);
 int open_dir_in_root(int rootfd, const char *path, bool create);
 int open_in_root(int rootfd, const char *path, int create);  /* create: 0, 'd' or 'f' */
+int resolve_in_root(int rootfd, const char *path, char *out, size_t size);
 const char *split_last(const char *path, char *parent, size_t size);
 
 /* mounts.c */

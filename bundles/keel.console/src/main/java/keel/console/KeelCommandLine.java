@@ -14,6 +14,7 @@ import keel.api.image.RegistryLogins;
 import keel.api.space.SpaceService;
 import keel.api.kernel.DriverService;
 import keel.api.network.NetworkService;
+import keel.api.volume.VolumeService;
 import keel.api.kernel.EventService;
 import keel.api.kernel.SystemService;
 import keel.console.command.Command;
@@ -38,6 +39,7 @@ import keel.console.commands.InfoCommand;
 import keel.console.commands.PluginsCommand;
 import keel.console.commands.SwapCommand;
 import keel.console.commands.VersionCommand;
+import keel.console.commands.VolumeCommand;
 
 /**
  * The {@code keel} commands over the kernel's services. It exists only while the kernel does, so
@@ -49,13 +51,14 @@ public class KeelCommandLine extends CommandLine {
     @Activate
     public KeelCommandLine(BundleContext context, @Reference SystemService system, @Reference DriverService drivers,
             @Reference EventService events, @Reference ContainerService containers, @Reference ImageService images,
-            @Reference NetworkService networks, @Reference SpaceService space, @Reference RegistryLogins logins) {
-        super(commands(context, system, drivers, events, containers, images, networks, space, logins));
+            @Reference NetworkService networks, @Reference SpaceService space, @Reference RegistryLogins logins,
+            @Reference VolumeService volumes) {
+        super(commands(context, system, drivers, events, containers, images, networks, space, logins, volumes));
     }
 
     private static List<Command> commands(BundleContext context, SystemService system, DriverService drivers,
             EventService events, ContainerService containers, ImageService images, NetworkService networks,
-            SpaceService space, RegistryLogins logins) {
+            SpaceService space, RegistryLogins logins, VolumeService volumes) {
         List<Command> commands = new ArrayList<>(List.of(new VersionCommand(system), new InfoCommand(system),
                 new DriversCommand(drivers), new PluginsCommand(system), new SwapCommand(drivers),
                 new EventsCommand(events), new DaemonCommand(context), new RunCommand(containers, images, true),
@@ -66,6 +69,7 @@ public class KeelCommandLine extends CommandLine {
         commands.add(new StatsCommand(containers));
         commands.add(new NetworkCommand(networks));
         commands.add(new PortCommand(networks));
+        commands.add(new VolumeCommand(volumes));
         commands.addAll(ImageCommand.all(images));
         commands.addAll(SpaceCommand.all(space));
         commands.add(new LoginCommand(logins, true));

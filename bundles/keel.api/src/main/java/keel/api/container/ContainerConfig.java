@@ -34,14 +34,18 @@ import keel.api.runtime.Rlimit;
  * @param networkAliases further names the container answers to on its (user-defined) network
  *        ({@code --network-alias})
  * @param publishAll publish every port the image exposes on a free host port ({@code -P})
+ * @param mounts binds, volumes and tmpfs mounts ({@code -v}, {@code --mount}, {@code --tmpfs}), in order
+ * @param readOnlyRootfs the root filesystem is read-only ({@code --read-only}); mounts stay as asked
  */
 public record ContainerConfig(String name, String image, String rootfs, List<String> entrypoint, List<String> cmd,
         List<String> env, String workingDir, String user, String hostname, boolean tty, boolean openStdin,
         boolean init, boolean autoRemove, RestartPolicy restart, Resources resources, String network,
         SecurityOptions security, List<Rlimit> ulimits, String stopSignal, Map<String, String> labels,
-        List<keel.api.network.PortMapping> ports, List<String> networkAliases, boolean publishAll) {
+        List<keel.api.network.PortMapping> ports, List<String> networkAliases, boolean publishAll,
+        List<MountRequest> mounts, boolean readOnlyRootfs) {
     public ContainerConfig {
         networkAliases = networkAliases == null ? List.of() : List.copyOf(networkAliases);
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
         env = env == null ? List.of() : List.copyOf(env);
         ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
         labels = labels == null ? Map.of() : Map.copyOf(labels);
@@ -50,13 +54,14 @@ public record ContainerConfig(String name, String image, String rootfs, List<Str
         ports = ports == null ? List.of() : List.copyOf(ports);
     }
 
-    /** The 1.0 signature: no network aliases, no {@code -P}. */
+    /** The form of version 1.0: no network aliases, no {@code -P}, no mounts, a writable root. */
     public ContainerConfig(String name, String image, String rootfs, List<String> entrypoint, List<String> cmd,
             List<String> env, String workingDir, String user, String hostname, boolean tty, boolean openStdin,
             boolean init, boolean autoRemove, RestartPolicy restart, Resources resources, String network,
             SecurityOptions security, List<Rlimit> ulimits, String stopSignal, Map<String, String> labels,
             List<keel.api.network.PortMapping> ports) {
         this(name, image, rootfs, entrypoint, cmd, env, workingDir, user, hostname, tty, openStdin, init, autoRemove,
-                restart, resources, network, security, ulimits, stopSignal, labels, ports, List.of(), false);
+                restart, resources, network, security, ulimits, stopSignal, labels, ports, List.of(), false, List.of(),
+                false);
     }
 }

@@ -15,12 +15,20 @@ import java.util.List;
  * @param rootfs the root filesystem directory on the host
  * @param logPath its json-file log
  * @param drivers which driver of each kind manages it, {@code kind/id}
+ * @param mounts its binds, volumes and tmpfs mounts, resolved
  */
 public record ContainerInfo(String id, String name, Instant created, ContainerConfig config, List<String> command,
-        ContainerState state, String rootfs, String logPath, List<String> drivers) {
+        ContainerState state, String rootfs, String logPath, List<String> drivers, List<MountPoint> mounts) {
     public ContainerInfo {
         command = List.copyOf(command);
         drivers = List.copyOf(drivers);
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
+    }
+
+    /** The form of version 1.0 (no mounts). */
+    public ContainerInfo(String id, String name, Instant created, ContainerConfig config, List<String> command,
+            ContainerState state, String rootfs, String logPath, List<String> drivers) {
+        this(id, name, created, config, command, state, rootfs, logPath, drivers, List.of());
     }
 
     /** The first 12 hex digits, as docker shows ids. */

@@ -33,6 +33,9 @@ public interface ContainerService {
     /** Removes a stopped container (a running one only with {@code force}, which kills it first). */
     void remove(String container, boolean force);
 
+    /** As {@link #remove(String, boolean)}; with {@code volumes} its anonymous volumes go too ({@code rm -v}). */
+    void remove(String container, boolean force, boolean volumes);
+
     List<ContainerInfo> list(boolean all);
 
     ContainerInfo inspect(String container);

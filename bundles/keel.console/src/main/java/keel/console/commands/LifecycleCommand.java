@@ -60,7 +60,8 @@ public class LifecycleCommand implements Command {
             case "start" -> List.of(Option.flag("attach", 'a', "attach stdout and stderr and wait for the exit code"));
             case "stop" -> List.of(Option.value("time", 't', "SECONDS", "seconds to wait before SIGKILL (default 10)"));
             case "kill" -> List.of(Option.value("signal", 's', "SIGNAL", "the signal (default SIGKILL)"));
-            case "rm" -> List.of(Option.flag("force", 'f', "kill a running container first"));
+            case "rm" -> List.of(Option.flag("force", 'f', "kill a running container first"),
+                    Option.flag("volumes", 'v', "remove its anonymous volumes too"));
             default -> List.of();
         };
     }
@@ -102,8 +103,9 @@ public class LifecycleCommand implements Command {
             }
             default -> {
                 boolean force = args.flag("force");
+                boolean volumes = args.flag("volumes");
                 return ContainerCommands.each(targets, io, usage(), c -> {
-                    containers.remove(c, force);
+                    containers.remove(c, force, volumes);
                     io.out().println(c);
                 });
             }

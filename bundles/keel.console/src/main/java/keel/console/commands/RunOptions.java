@@ -20,7 +20,7 @@ import keel.console.command.Option;
 
 /** The options of {@code keel run} and {@code keel create}, and the container config they make. */
 final class RunOptions {
-    static final List<Option> OPTIONS = List.of(
+    static final List<Option> OPTIONS = java.util.stream.Stream.concat(java.util.stream.Stream.of(
             Option.flag("detach", 'd', "run in the background and print the container id"),
             Option.flag("rm", (char) 0, "remove the container when it exits"),
             Option.value("name", (char) 0, "NAME", "the container's name"),
@@ -58,7 +58,8 @@ final class RunOptions {
             Option.value("cpuset-cpus", (char) 0, "LIST", "CPUs allowed, e.g. 0-1"),
             Option.value("cpuset-mems", (char) 0, "LIST", "memory nodes allowed"),
             Option.value("pids-limit", (char) 0, "N", "maximum number of processes"),
-            Option.value("blkio-weight", (char) 0, "N", "block I/O weight, 10-1000"));
+            Option.value("blkio-weight", (char) 0, "N", "block I/O weight, 10-1000")),
+            MountOptions.OPTIONS.stream()).toList();
 
     private RunOptions() {
     }
@@ -100,7 +101,7 @@ final class RunOptions {
                 new SecurityOptions(a.all("cap-add"), a.all("cap-drop"), a.flag("privileged"), noNewPrivileges,
                         seccomp),
                 ulimits(a), a.value("stop-signal").orElse(null), labels(a), ports(a), a.all("network-alias"),
-                a.flag("publish-all"));
+                a.flag("publish-all"), MountOptions.mounts(a), a.flag("read-only"));
     }
 
     static List<String> env(Arguments a, Path cwd) {

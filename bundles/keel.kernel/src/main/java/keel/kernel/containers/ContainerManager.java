@@ -46,11 +46,16 @@ import keel.api.isolation.Stdio;
 import keel.api.kernel.Event;
 import keel.api.kernel.EventService;
 import keel.api.runtime.ProcessSpec;
+import keel.api.volume.VolumeInfo;
+import keel.api.volume.VolumeService;
 import keel.kernel.KernelSettings;
 import keel.kernel.drivers.Drivers;
 import keel.kernel.spec.SpecBuilder;
 import keel.kernel.spec.UserResolver;
 import keel.kernel.system.HostFacts;
+import keel.kernel.volumes.MountResolver;
+import keel.kernel.volumes.VolumeStore;
+import keel.kernel.volumes.Volumes;
 
 /**
  * The container lifecycle: create, start, stop, kill, wait, remove, exec, logs. Keeps only data
@@ -58,9 +63,9 @@ import keel.kernel.system.HostFacts;
  * container are serialised by that container's lock, so one wedged container never holds up
  * another. A sweep notices containers that ended on their own (and ones whose supervisor died).
  */
-@Component(service = {ContainerService.class, keel.api.network.NetworkService.class}, immediate = true,
-        configurationPid = KernelSettings.PID)
-public class ContainerManager implements ContainerService, keel.api.network.NetworkService {
+@Component(service = {ContainerService.class, keel.api.network.NetworkService.class, VolumeService.class},
+        immediate = true, configurationPid = KernelSettings.PID)
+public class ContainerManager implements ContainerService, keel.api.network.NetworkService, VolumeService {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerManager.class);
     private static final int SIGKILL = 9;
     private static final Duration POLL = Duration.ofMillis(10);
@@ -75,6 +80,9 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private final keel.kernel.images.ImageManager images;
     private final Networks networks;
     private final ContainerNetworks containerNetworks;
+    private final VolumeStore volumeStore;
+    private final Volumes volumes;
+    private final MountResolver mountResolver;
     private final ImageRootfs imageRootfs = new ImageRootfs();
     private final java.util.Set<String> stoppedByUser = ConcurrentHashMap.newKeySet();
 
@@ -88,6 +96,9 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         this.store = new ContainerStore(settings.root().resolve("containers"));
         this.networks = new Networks(settings.root().resolve("networks"));
         this.containerNetworks = new ContainerNetworks(drivers, networks, store);
+        this.volumeStore = new VolumeStore(settings.root().resolve("volumes"));
+        this.volumes = new Volumes(volumeStore, this::volumeUsers);
+        this.mountResolver = new MountResolver(volumeStore, name -> !volumeUsers(name).isEmpty());
         String network = context.getProperty("keel.network.default");
         this.defaultNetwork = network == null || network.isBlank() ? Networks.DEFAULT : network;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -155,6 +166,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             mounts = storage.prepare(snapshot, top, Map.of("keel.container", id));
             rootfs = Path.of(stateDir).resolve("rootfs");
         }
+        List<String> madeVolumes = List.of();
         try {
             synchronized (store) {
                 String name = config.name() != null ? Names.check(config.name()) : uniqueGeneratedName();
@@ -168,10 +180,14 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 Path dir = store.dir(id);
                 List<keel.api.runtime.Mount> layers = mounts;
                 Path root = rootfs;
-                SpecBuilder.Built built = SpecBuilder.build(id, settled, image == null ? null : image.config().config(),
-                        rootfs, dir, HostFacts.cgroupV1Controllers(),
-                        image == null ? n -> keel.kernel.spec.UserResolver.readEtc(root, n)
-                                : n -> MergedView.etc(layers, n));
+                keel.api.image.ImageConfig.RunConfig run = image == null ? null : image.config().config();
+                MountResolver.Resolved resolved = mountResolver.resolve(config.mounts(),
+                        run == null ? java.util.Set.of() : run.volumes(),
+                        image == null ? List.of(rootfs) : MergedView.layers(mounts));
+                madeVolumes = resolved.newVolumes();
+                SpecBuilder.Built built = SpecBuilder.build(id, settled, run, rootfs, dir,
+                        HostFacts.cgroupV1Controllers(), image == null ? n -> keel.kernel.spec.UserResolver.readEtc(root, n)
+                                : n -> MergedView.etc(layers, n), resolved.mounts());
                 ContainerFiles.write(dir, built.spec().hostname(), network);
                 keel.api.runtime.RuntimeSpec spec = sharedWith == null ? built.spec()
                         : SharedNetns.withFilesOf(built.spec(), store.dir(sharedWith.id()));
@@ -179,12 +195,19 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                         spec, rootfs.toString(), stateDir, dir.resolve(id + "-json.log").toString(),
                         new ContainerState(ContainerStatus.CREATED, 0, 0, false, null, null, "", 0), null, null,
                         madeBy(DriverKind.STORAGE, storage), image == null ? null : image.id().toString(), snapshot,
-                        mounts, null, List.of());
+                        mounts, null, List.of(), resolved.mounts());
                 store.put(record);
                 publish(record, "create", Map.of());
                 return record.info();
             }
         } catch (RuntimeException e) {
+            for (String v : madeVolumes) {
+                try {
+                    volumeStore.remove(v);
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
             if (snapshot != null) {
                 try {
                     storage.remove(snapshot);
@@ -213,7 +236,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         return new ContainerConfig(name, c.image(), c.rootfs(), c.entrypoint(), c.cmd(), c.env(), c.workingDir(),
                 c.user(), c.hostname(), c.tty(), c.openStdin(), c.init(), c.autoRemove(), c.restart(), c.resources(),
                 network, c.security(), c.ulimits(), c.stopSignal(), c.labels(), ports, c.networkAliases(),
-                c.publishAll());
+                c.publishAll(), c.mounts(), c.readOnlyRootfs());
     }
 
     /** The id of the driver of {@code kind} that made a part of {@code r}, or null (then: the bound one). */
@@ -380,7 +403,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             publish(stopped, "oom", Map.of());
         }
         if (r.config().autoRemove()) {
-            removeNow(stopped);
+            removeNow(stopped, true);
         } else if (shouldRestart(stopped)) {
             int count = stopped.state().restartCount();
             long delay = Math.min(60_000, 100L << Math.min(count, 10));
@@ -514,6 +537,11 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
 
     @Override
     public void remove(String container, boolean force) {
+        remove(container, force, false);
+    }
+
+    @Override
+    public void remove(String container, boolean force, boolean removeVolumes) {
         ContainerRecord r = store.find(container);
         stoppedByUser.add(r.id());
         if (isLive(r)) {
@@ -528,12 +556,13 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         ContainerRecord now = storeFind(r.id());
         if (now != null) {
             synchronized (lock(now.id())) {
-                removeNow(store.get(now.id()));
+                removeNow(store.get(now.id()), removeVolumes);
             }
         }
     }
 
-    private void removeNow(ContainerRecord r) {
+    /** Removes the container; with {@code anonymousVolumes} also its anonymous volumes no other container uses. */
+    private void removeNow(ContainerRecord r, boolean anonymousVolumes) {
         r.state().status().checkMove(r.name(), ContainerStatus.REMOVED);
         if (r.cgroup() != null) {
             drivers.registeredCgroup(madeBy(r, DriverKind.CGROUP)).ifPresent(c -> c.destroy(r.cgroup()));
@@ -550,7 +579,17 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             }
         }
         ContainerStore.deleteTree(Path.of(r.stateDir()));
-        store.remove(r.id());
+        synchronized (store) {
+            store.remove(r.id());
+            if (anonymousVolumes) {
+                for (keel.api.container.MountPoint m : r.mounts()) {
+                    if (m.name() != null && volumeStore.find(m.name()).map(VolumeInfo::anonymous).orElse(false)
+                            && volumeUsers(m.name()).isEmpty()) {
+                        volumeStore.remove(m.name());
+                    }
+                }
+            }
+        }
         locks.remove(r.id());
         stoppedByUser.remove(r.id());
         publish(r, "destroy", Map.of());
@@ -605,7 +644,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             ContainerRecord updated = new ContainerRecord(r.id(), r.name(), r.created(),
                     withResources(r.config(), merged), r.command(), ResourceUpdates.withSpec(r.spec(), merged), r.rootfs(),
                     r.stateDir(), r.logPath(), r.state(), r.process(), r.cgroup(), r.drivers(), r.image(),
-                    r.snapshot(), r.rootfsMounts(), r.network(), r.connections());
+                    r.snapshot(), r.rootfsMounts(), r.network(), r.connections(), r.mounts());
             store.put(updated);
             publish(updated, "update", Map.of());
             return updated.info();
@@ -616,7 +655,8 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         return new ContainerConfig(c.name(), c.image(), c.rootfs(), c.entrypoint(), c.cmd(), c.env(), c.workingDir(),
                 c.user(), c.hostname(), c.tty(), c.openStdin(), c.init(), c.autoRemove(), c.restart(), resources,
                 c.network(), c.security(), c.ulimits(), c.stopSignal(), c.labels(), c.ports(), c.networkAliases(),
-                c.publishAll());
+                c.publishAll(), c.mounts(),
+                c.readOnlyRootfs());
     }
 
     @Override
@@ -778,6 +818,45 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         String id = store.find(container).id();
         reconcile(id);
         return ContainerNetworks.ports(store.get(id));
+    }
+
+    // --- volumes (container creation and these are serialised on the store, so a volume checked unused stays so) ---
+
+    /** The names of the containers, running or not, that mount volume {@code name}. */
+    private List<String> volumeUsers(String name) {
+        return store.all().stream().filter(r -> r.mounts().stream().anyMatch(m -> name.equals(m.name())))
+                .map(ContainerRecord::name).sorted().toList();
+    }
+
+    @Override
+    public VolumeInfo createVolume(String name, Map<String, String> labels) {
+        synchronized (store) {
+            return volumes.createVolume(name, labels);
+        }
+    }
+
+    @Override
+    public List<VolumeInfo> volumes() {
+        return volumes.volumes();
+    }
+
+    @Override
+    public VolumeInfo volume(String name) {
+        return volumes.volume(name);
+    }
+
+    @Override
+    public void removeVolume(String name, boolean force) {
+        synchronized (store) {
+            volumes.removeVolume(name, force);
+        }
+    }
+
+    @Override
+    public List<String> pruneVolumes(boolean all) {
+        synchronized (store) {
+            return volumes.pruneVolumes(all);
+        }
     }
 
     // --- helpers ---

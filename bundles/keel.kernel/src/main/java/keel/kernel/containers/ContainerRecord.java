@@ -24,12 +24,13 @@ import keel.api.runtime.RuntimeSpec;
  * @param network its network attachment (data from the network driver), or null
  * @param connections the further networks it was connected to ({@code keel network connect}), each with its
  *        attachment while it runs
+ * @param mounts its binds, volumes and tmpfs mounts, resolved
  */
 public record ContainerRecord(String id, String name, Instant created, ContainerConfig config, List<String> command,
         RuntimeSpec spec, String rootfs, String stateDir, String logPath, ContainerState state, ProcessRecord process,
         CgroupRecord cgroup, Map<String, String> drivers, String image, String snapshot,
         List<keel.api.runtime.Mount> rootfsMounts, keel.api.network.Attachment network,
-        List<Connection> connections) {
+        List<Connection> connections, List<keel.api.container.MountPoint> mounts) {
     /**
      * A further network: its name, the aliases the container has there, its attachment (null while stopped).
      */
@@ -45,6 +46,7 @@ public record ContainerRecord(String id, String name, Instant created, Container
 
     public ContainerRecord {
         connections = connections == null ? List.of() : List.copyOf(connections);
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
         command = List.copyOf(command);
         drivers = drivers == null ? Map.of() : Map.copyOf(drivers);
         rootfsMounts = rootfsMounts == null ? List.of() : List.copyOf(rootfsMounts);
@@ -52,27 +54,27 @@ public record ContainerRecord(String id, String name, Instant created, Container
 
     ContainerRecord with(ContainerState newState) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, newState,
-                process, cgroup, drivers, image, snapshot, rootfsMounts, network, connections);
+                process, cgroup, drivers, image, snapshot, rootfsMounts, network, connections, mounts);
     }
 
     ContainerRecord with(ContainerState newState, ProcessRecord newProcess, CgroupRecord newCgroup,
             Map<String, String> newDrivers) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, newState,
-                newProcess, newCgroup, newDrivers, image, snapshot, rootfsMounts, network, connections);
+                newProcess, newCgroup, newDrivers, image, snapshot, rootfsMounts, network, connections, mounts);
     }
 
     ContainerRecord with(keel.api.network.Attachment newNetwork) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, state, process,
-                cgroup, drivers, image, snapshot, rootfsMounts, newNetwork, connections);
+                cgroup, drivers, image, snapshot, rootfsMounts, newNetwork, connections, mounts);
     }
 
     ContainerRecord withConnections(List<Connection> newConnections) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, state, process,
-                cgroup, drivers, image, snapshot, rootfsMounts, network, newConnections);
+                cgroup, drivers, image, snapshot, rootfsMounts, network, newConnections, mounts);
     }
 
     ContainerInfo info() {
         return new ContainerInfo(id, name, created, config, command, state, rootfs, logPath,
-                drivers.entrySet().stream().map(e -> e.getKey() + "/" + e.getValue()).sorted().toList());
+                drivers.entrySet().stream().map(e -> e.getKey() + "/" + e.getValue()).sorted().toList(), mounts);
     }
 }

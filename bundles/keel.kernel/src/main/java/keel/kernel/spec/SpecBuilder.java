@@ -8,6 +8,7 @@ import java.util.Map;
 
 import keel.api.KeelException;
 import keel.api.container.ContainerConfig;
+import keel.api.container.MountPoint;
 import keel.api.image.ImageConfig;
 import keel.api.runtime.Capabilities;
 import keel.api.runtime.Device;
@@ -58,6 +59,13 @@ public final class SpecBuilder {
     public static Built build(String id, ContainerConfig config, ImageConfig.RunConfig image, Path rootfs, Path files,
             List<String> cgroupV1Controllers,
             java.util.function.Function<String, java.util.Optional<byte[]>> etc) {
+        return build(id, config, image, rootfs, files, cgroupV1Controllers, etc, List.of());
+    }
+
+    /** As above, with the container's binds, volumes and tmpfs mounts (resolved: sources are host paths). */
+    public static Built build(String id, ContainerConfig config, ImageConfig.RunConfig image, Path rootfs, Path files,
+            List<String> cgroupV1Controllers, java.util.function.Function<String, java.util.Optional<byte[]>> etc,
+            List<MountPoint> userMounts) {
         List<String> command = command(config, image);
         for (keel.api.runtime.Rlimit limit : config.ulimits()) {
             long max = keel.kernel.system.HostFacts.hardLimit(limit.type());
@@ -83,8 +91,10 @@ public final class SpecBuilder {
         LinuxSpec linux = new LinuxSpec(namespaces(config.network()), config.resources(), "keel/" + id,
                 privileged ? List.of() : MASKED, privileged ? List.of() : READONLY, seccomp, DEVICES, Map.of());
         Map<String, String> annotations = config.init() ? Map.of(RuntimeSpec.ANNOTATION_INIT, "true") : Map.of();
-        return new Built(new RuntimeSpec(RuntimeSpec.OCI_VERSION, process, new Root(rootfs.toString(), false),
-                hostname, mounts(files, cgroupV1Controllers, privileged), linux, annotations), command);
+        return new Built(new RuntimeSpec(RuntimeSpec.OCI_VERSION, process,
+                new Root(rootfs.toString(), config.readOnlyRootfs()), hostname,
+                withUserMounts(mounts(files, cgroupV1Controllers, privileged), userMounts), linux, annotations),
+                command);
     }
 
     static List<String> command(ContainerConfig config, ImageConfig.RunConfig image) {
@@ -173,6 +183,38 @@ public final class SpecBuilder {
             mounts.add(new Mount("/etc/" + file, "bind", files.resolve(file).toString(), List.of("rbind", "rprivate")));
         }
         return mounts;
+    }
+
+    /**
+     * Docker's order: the default mounts except those a user mount replaces (same destination),
+     * then the user mounts, parents before children (by depth, else in the order given).
+     */
+    static List<Mount> withUserMounts(List<Mount> defaults, List<MountPoint> userMounts) {
+        java.util.Set<String> replaced = new java.util.HashSet<>();
+        userMounts.forEach(m -> replaced.add(m.destination()));
+        List<Mount> mounts = new ArrayList<>(defaults.stream().filter(m -> !replaced.contains(m.destination()))
+                .toList());
+        userMounts.stream().sorted(java.util.Comparator.comparingLong(m -> m.destination().chars()
+                .filter(c -> c == '/').count())).map(SpecBuilder::oci).forEach(mounts::add);
+        return mounts;
+    }
+
+    /** A bind or volume is an rbind (read-only recursively with ro); a tmpfs is noexec, nosuid, nodev as Docker's. */
+    static Mount oci(MountPoint m) {
+        List<String> options = new ArrayList<>();
+        if (m.type().equals(keel.api.container.MountRequest.TMPFS)) {
+            options.addAll(List.of("nosuid", "nodev", "noexec"));
+            if (!m.rw()) {
+                options.add("ro");
+            }
+            options.addAll(m.options());
+            return new Mount(m.destination(), "tmpfs", "tmpfs", options);
+        }
+        options.addAll(List.of("rbind", "rprivate"));
+        if (!m.rw()) {
+            options.add("ro");
+        }
+        return new Mount(m.destination(), "bind", m.source(), options);
     }
 
     private static Device device(String path, long major, long minor) {

@@ -20,7 +20,7 @@ class ContainerConfigJsonTest {
     void aConfigWithAliasesAndPublishAllRoundTrips() {
         ContainerConfig config = new ContainerConfig("c", "img", null, null, List.of("sh"), List.of(), null, null,
                 null, false, false, false, false, null, null, "net", null, List.of(), null, Map.of(),
-                List.of(new PortMapping(null, 0, 80, "tcp")), List.of("db"), true);
+                List.of(new PortMapping(null, 0, 80, "tcp")), List.of("db"), true, List.of(), false);
         ContainerConfig read = Json.read(Json.write(config), Json.MAPPER.constructType(ContainerConfig.class), "c");
         assertEquals(config, read);
     }

@@ -126,4 +126,30 @@ class SpecBuilderTest {
                         false, false, null, null, "none", null, null, null, null, null), null, rootfs, files, List.of()));
         assertTrue(env.getMessage().contains("-e"), env.getMessage());
     }
+
+    @Test
+    void userMountsReplaceDefaultsAndComeParentsFirstAndTheRootCanBeReadOnly() {
+        ContainerConfig c = config(List.of("sh"), null, null, null);
+        ContainerConfig readOnly = new ContainerConfig(c.name(), c.image(), c.rootfs(), c.entrypoint(), c.cmd(),
+                c.env(), c.workingDir(), c.user(), c.hostname(), c.tty(), c.openStdin(), c.init(), c.autoRemove(),
+                c.restart(), c.resources(), c.network(), c.security(), c.ulimits(), c.stopSignal(), c.labels(),
+                c.ports(), c.networkAliases(), c.publishAll(), List.of(), true);
+        List<keel.api.container.MountPoint> user = List.of(
+                new keel.api.container.MountPoint("volume", "v", "/var/lib/keel/volumes/v/_data", "/data/deep", false,
+                        List.of()),
+                new keel.api.container.MountPoint("bind", null, "/srv", "/data", true, List.of()),
+                new keel.api.container.MountPoint("tmpfs", null, "", "/dev/shm", true, List.of("size=1024")));
+        RuntimeSpec spec = SpecBuilder.build(ID, readOnly, null, rootfs, files, List.of(),
+                n -> UserResolver.readEtc(rootfs, n), user).spec();
+        assertTrue(spec.root().readonly());
+        List<Mount> mounts = spec.mounts();
+        assertEquals(1, mounts.stream().filter(m -> m.destination().equals("/dev/shm")).count(), "replaced");
+        List<String> order = mounts.stream().map(Mount::destination).toList();
+        assertEquals(List.of("/data", "/data/deep", "/dev/shm"), order.subList(order.size() - 3, order.size()));
+        assertEquals(new Mount("/data", "bind", "/srv", List.of("rbind", "rprivate")), mounts.get(order.indexOf("/data")));
+        assertEquals(new Mount("/data/deep", "bind", "/var/lib/keel/volumes/v/_data", List.of("rbind", "rprivate", "ro")),
+                mounts.get(order.indexOf("/data/deep")));
+        assertEquals(new Mount("/dev/shm", "tmpfs", "tmpfs", List.of("nosuid", "nodev", "noexec", "size=1024")),
+                mounts.get(order.indexOf("/dev/shm")));
+    }
 }

@@ -103,7 +103,8 @@ class BoundaryTest {
 
     /**
      * Symlinks in the rootfs pointing at host directories: they resolve inside the root, and a
-     * dangling one is never created through, so nothing appears on the host.
+     * dangling one is followed inside the root too (what it names is made there), so nothing
+     * appears on the host.
      */
     @Test
     void mountTargetsResolveInsideTheRoot() throws Exception {
@@ -120,24 +121,55 @@ class BoundaryTest {
 
         Path dangling = h.dir.resolve("not-there");
         Files.createSymbolicLink(h.rootfs.resolve("dangling"), dangling);
-        ShimException e = assertThrows(ShimException.class, () -> h.start(h.container(h.state("d"), "true")
-                .mount(MS_NOSUID, "/dangling/sub", "tmpfs", "tmpfs", "size=1m")));
-        assertEquals("mount", e.stage());
-        assertEquals(40, e.errno(), e.getMessage());      // ELOOP: a symlink where a directory was to be made
-        assertFalse(Files.exists(dangling));
+        Path d = h.state("d");
+        assertEquals(0, h.run(d, h.container(d, "true").mount(MS_NOSUID, "/dangling/sub", "tmpfs", "tmpfs", "size=1m"))
+                .code(), stderr(d));
+        assertFalse(Files.exists(dangling), "made on the host");
+        assertTrue(Files.isDirectory(h.rootfs.resolve(dangling.toString().substring(1)).resolve("sub")));
     }
 
+    /**
+     * A symlink as the mount target itself: a chain through /etc and up past the root, and one
+     * that dangles. The mount lands where the link leads inside the root (Docker's behaviour),
+     * is made there if missing, and the host path of the same name is untouched.
+     */
     @Test
-    void aSymlinkIsNeverAMountTarget() throws Exception {
+    void aSymlinkTargetIsFollowedInsideTheRoot() throws Exception {
+        Path data = Files.createDirectories(h.dir.resolve("data"));
+        Files.writeString(data.resolve("f"), "volume\n");
+        Path escape = h.dir.resolve("host-escape");
+        Files.createSymbolicLink(h.rootfs.resolve("data"), Path.of("/etc/../../.." + escape));
+        Files.createSymbolicLink(h.rootfs.resolve("hop"), Path.of("data"));          // a chain: hop -> data -> ...
+        ExitStatus exit = h.run(state, h.container(state, "sh", "-c", "cat /hop/f; echo w > /data/g")
+                .mount(MS_BIND | MS_REC, "/hop", "bind", data.toString(), ""));
+        assertEquals(0, exit.code(), stderr(state));
+        assertEquals("volume\n", stdout(state));
+        assertFalse(Files.exists(escape, java.nio.file.LinkOption.NOFOLLOW_LINKS), "made on the host");
+        assertTrue(Files.isDirectory(h.rootfs.resolve(escape.toString().substring(1))), "made inside the root");
+        assertEquals("w\n", Files.readString(data.resolve("g")));
+
         Files.createSymbolicLink(h.rootfs.resolve("etc/link"), Path.of("/etc/passwd"));
-        ShimException e = assertThrows(ShimException.class,
-                () -> h.start(h.container(state, "true").mount(MS_BIND, "/etc/link", "", "/etc/hostname", "")));
-        assertEquals("mount", e.stage());
-        assertEquals(40, e.errno(), e.getMessage());      // ELOOP
+        String passwd = Files.readString(h.rootfs.resolve("etc/passwd"));
+        Path s = h.state("s");
+        assertEquals(0, h.run(s, h.container(s, "cat", "/etc/passwd")
+                .mount(MS_BIND, "/etc/link", "", data.resolve("f").toString(), "")).code(), stderr(s));
+        assertEquals("volume\n", stdout(s), "the bind went onto the root's own /etc/passwd");
+        assertEquals(passwd, Files.readString(h.rootfs.resolve("etc/passwd")));
+    }
+
+    /** Masks and proc/sysfs never follow a symlink: there a link is refused. */
+    @Test
+    void aSymlinkIsNeverAMaskOrProcTarget() throws Exception {
+        Files.createSymbolicLink(h.rootfs.resolve("etc/link"), Path.of("/etc/passwd"));
         ShimException m = assertThrows(ShimException.class,
-                () -> h.start(h.container(h.state("m"), "true").mask("/etc/link")));
+                () -> h.start(h.container(state, "true").mask("/etc/link")));
         assertEquals("mask", m.stage());
         assertEquals(40, m.errno());
+        Files.createSymbolicLink(h.rootfs.resolve("fakeproc"), Path.of("/etc"));
+        ShimException p = assertThrows(ShimException.class,
+                () -> h.start(h.container(h.state("p"), "true").mount(MS_NOSUID, "/fakeproc", "proc", "proc", "")));
+        assertEquals("mount", p.stage());
+        assertEquals(40, p.errno(), p.getMessage());
     }
 
     /** MS_BIND|MS_RDONLY: read-only from the start; the host directory keeps its content. */
