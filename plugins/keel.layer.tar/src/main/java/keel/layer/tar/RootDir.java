@@ -304,7 +304,7 @@ final class RootDir implements AutoCloseable {
     }
 
     /** The names in an open directory (a dup of {@code fd} is consumed), NUL-terminated, without . and .. */
-    private static java.util.List<byte[]> list(int fd) {
+    static java.util.List<byte[]> list(int fd) {
         int copy = SysError.check(LibC.dup(fd), "dup", "directory");
         Pointer dir = LibC.fdopendir(copy);
         if (dir == null) {
