@@ -161,8 +161,17 @@ public final class TarPacker implements LayerPacker {
         }
     }
 
+    /** {@code path} cleaned as if joined to {@code /}: a {@code ..} at the root stays there (Go's filepath.Join). */
     private static EntryPath path(String path) {
-        byte[] raw = path.getBytes(StandardCharsets.UTF_8);
-        return EntryPath.parse(raw, 4096, "path", path);
+        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        for (String part : path.split("/")) {
+            if (part.equals("..")) {
+                parts.pollLast();
+            } else if (!part.isEmpty() && !part.equals(".")) {
+                parts.addLast(part);
+            }
+        }
+        String clean = String.join("/", parts);
+        return EntryPath.parse(clean.getBytes(StandardCharsets.UTF_8), 4096, "path", path);
     }
 }
