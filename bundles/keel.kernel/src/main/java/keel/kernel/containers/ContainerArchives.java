@@ -66,7 +66,33 @@ final class ContainerArchives {
         if (!(storage instanceof SnapshotChanges changes)) {
             throw KeelException.unavailable("the bound storage driver does not report changes (no SnapshotChanges)");
         }
-        return changes.changes(r.snapshot());
+        return withoutMountTargets(changes.changes(r.snapshot()), r);
+    }
+
+    /**
+     * Leaves out what the runtime made in the layer and the container did not: the files and
+     * directories created as mount targets (/etc/hosts, /etc/resolv.conf, /etc/hostname, /proc in
+     * an image without it), and a directory changed only by them (Docker keeps them in an init
+     * layer, so its diff and commit never show them).
+     */
+    static List<Change> withoutMountTargets(List<Change> changes, ContainerRecord r) {
+        java.util.Set<String> targets = new java.util.HashSet<>();
+        r.spec().mounts().forEach(m -> targets.add(m.destination()));
+        java.util.Set<String> dropped = new java.util.HashSet<>();
+        List<Change> kept = new java.util.ArrayList<>();
+        for (Change c : changes) {
+            if (c.kind() == Change.Kind.ADDED && targets.contains(c.path())) {
+                dropped.add(c.path());
+            } else {
+                kept.add(c);
+            }
+        }
+        if (dropped.isEmpty()) {
+            return changes;
+        }
+        return kept.stream().filter(c -> c.kind() != Change.Kind.MODIFIED
+                || dropped.stream().noneMatch(d -> d.startsWith(c.path() + "/"))
+                || kept.stream().anyMatch(k -> k.path().startsWith(c.path() + "/"))).toList();
     }
 
     /** The layer blob of the container's changes, stored; its descriptor and diff id. */

@@ -73,6 +73,8 @@ class CommitCliTest {
         }
         assertFalse(diff.stream().anyMatch(l -> l.startsWith("D /usr/sbin/")), "a deleted directory is one line");
         assertFalse(diff.stream().anyMatch(l -> l.contains("/bin/busybox")), "an untouched file is not listed");
+        assertFalse(diff.stream().anyMatch(l -> l.contains("/etc/hosts") || l.contains("/etc/resolv.conf")),
+                "the runtime's mount targets are not the container's changes: " + diff);
         Keel.Result missing = keel.keel("diff", "no-such-container");
         assertTrue(missing.code() != 0 && missing.err().contains("no-such-container"), missing.toString());
     }
@@ -124,6 +126,8 @@ class CommitCliTest {
         for (int i = 0; i < 100 && !keel.keel("diff", "commit-live").out().contains("A /live-file"); i++) {
             Thread.sleep(50);
         }
+        assertEquals("A /live-file\n", ok(keel.keel("diff", "commit-live")).out(),
+                "only what the container did, not the runtime's mount targets");
         ok(keel.keel("commit", "commit-live", "live:1"));
         assertTrue(ok(keel.keel("ps")).out().contains("commit-live"), "it runs on after the commit");
         assertEquals("live", ok(keel.keel("run", "--rm", "--network", "none", "live:1", "cat", "/live-file"))
