@@ -206,9 +206,13 @@ final class ContainerArchives {
         void write(OutputStream out) throws IOException;
     }
 
-    /** Runs {@code writer} on a thread of its own into {@code reader}; the reader's failure wins. */
+    /**
+     * Runs {@code writer} on a thread of its own into {@code reader}. A writer's own error (a
+     * missing source) is the one reported, since it also makes the reader fail; else the reader's.
+     */
     private static void pipe(Writer writer, java.util.function.Consumer<InputStream> reader) {
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        RuntimeException readerFailure = null;
         try (PipedInputStream in = new PipedInputStream(1 << 20)) {
             PipedOutputStream out = new PipedOutputStream(in);
             Thread thread = new Thread(() -> {
@@ -221,6 +225,8 @@ final class ContainerArchives {
             thread.start();
             try {
                 reader.accept(in);
+            } catch (RuntimeException e) {
+                readerFailure = e;
             } finally {
                 in.close();
                 join(thread);
@@ -231,6 +237,9 @@ final class ContainerArchives {
         Throwable e = failure.get();
         if (e instanceof KeelException k) {
             throw k;
+        }
+        if (readerFailure != null) {
+            throw readerFailure;
         }
         if (e != null) {
             throw KeelException.internal("cannot copy: " + e.getMessage(), e);

@@ -170,6 +170,9 @@ class CommitCliTest {
         assertEquals("hello-commit\n", Files.readString(out.resolve("copy.txt")));
         ok(keel.keel("cp", "commit-src:/data", out.toString()));
         assertEquals("deep\n", Files.readString(out.resolve("data/sub/f")));
+        Keel.Result missing = keel.keel("cp", "commit-src:/no-such-file", out.resolve("missing").toString());
+        assertTrue(missing.code() != 0 && missing.err().contains("/no-such-file"), missing.toString());
+        assertFalse(Files.exists(out.resolve("missing")), "a failed cp leaves nothing");
 
         Path tar = base.resolve("cp.tar");
         ok(shell("KEEL cp commit-src:/data - > " + tar));
