@@ -120,6 +120,34 @@ class CommitCliTest {
     }
 
     @Test
+    void theCopyDriverCommitsTheSameChanges() throws Exception {
+        try (Keel copy = new Keel("commit-copy")) {
+            Keel.Result swap = copy.keel("swap", "storage", "copy");
+            for (int i = 0; i < 100 && swap.code() != 0; i++) { // the drivers register just after the daemon starts
+                Thread.sleep(100);
+                swap = copy.keel("swap", "storage", "copy");
+            }
+            ok(swap);
+            assertTrue(ok(copy.keel("info")).out().contains("copy"));
+            ok(copy.keel("import", base.resolve("busybox.tar").toString(), IMAGE));
+            ok(copy.keel("run", "--name", "copy-src", "--network", "none", IMAGE, "sh", "-c", CHANGES));
+            List<String> diff = ok(copy.keel("diff", "copy-src")).out().lines().toList();
+            for (String line : List.of("D /bin/vi", "A /changed-file", "A /data/sub/f", "C /etc/group", "D /usr/sbin")) {
+                assertTrue(diff.contains(line), line + " missing from:\n" + String.join("\n", diff));
+            }
+            assertFalse(diff.stream().anyMatch(l -> l.startsWith("D /usr/sbin/")), "a deleted directory is one line");
+            ok(copy.keel("commit", "copy-src", "copied:1"));
+            String seen = ok(copy.keel("run", "--rm", "--network", "none", "copied:1", "sh", "-c",
+                    "ls /bin/vi /usr/sbin 2>&1; cat /changed-file /data/sub/f")).out();
+            assertTrue(seen.contains("/bin/vi: No such file") && seen.contains("/usr/sbin: No such file")
+                    && seen.contains("hello-commit\ndeep\n"), seen);
+            for (String id : copy.keel("ps", "-aq", "--no-trunc").out().lines().toList()) {
+                ok(copy.keel("rm", "-f", id));
+            }
+        }
+    }
+
+    @Test
     void aRunningContainerIsPausedForItsCommitAndRunsOnAfter() throws Exception {
         ok(keel.keel("run", "-d", "--name", "commit-live", "--network", "none", IMAGE, "sh", "-c",
                 "echo live > /live-file; exec sleep 600"));
