@@ -19,7 +19,11 @@ import keel.api.kernel.EventService;
 import keel.api.kernel.SystemService;
 import keel.console.command.Command;
 import keel.console.command.CommandLine;
+import keel.console.commands.CommitCommand;
 import keel.console.commands.ControlCommand;
+import keel.console.commands.CpCommand;
+import keel.console.commands.DiffCommand;
+import keel.console.commands.ExportCommand;
 import keel.console.commands.DaemonCommand;
 import keel.console.commands.StatsCommand;
 import keel.console.commands.ExecCommand;
@@ -67,6 +71,8 @@ public class KeelCommandLine extends CommandLine {
         commands.addAll(LifecycleCommand.all(containers));
         commands.addAll(ControlCommand.all(containers));
         commands.add(new StatsCommand(containers));
+        commands.addAll(List.of(new DiffCommand(containers), new CommitCommand(containers),
+                new ExportCommand(containers), new CpCommand(containers)));
         commands.add(new NetworkCommand(networks));
         commands.add(new PortCommand(networks));
         commands.add(new VolumeCommand(volumes));

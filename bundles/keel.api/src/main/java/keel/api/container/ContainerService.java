@@ -60,4 +60,34 @@ public interface ContainerService {
      */
     void logs(String container, int tail, boolean follow, java.util.function.BooleanSupplier stillWanted,
             Consumer<LogEntry> sink);
+
+    /** What the container changed in its writable layer, sorted by path, as {@code docker diff} lists it. */
+    List<keel.api.layer.Change> diff(String container);
+
+    /**
+     * Makes an image from the container: its image's layers plus its writable layer, its
+     * configuration as the image's (with {@code request}'s changes), named {@code request.reference()}.
+     */
+    keel.api.image.ImageInfo commit(String container, CommitRequest request);
+
+    /** Writes the container's whole root filesystem to {@code tar} (running or not). */
+    void export(String container, java.io.OutputStream tar);
+
+    /** Writes {@code path} of the container (a file or a tree) to {@code tar}, its top entry named as its base name. */
+    void copyOut(String container, String path, java.io.OutputStream tar);
+
+    /**
+     * Copies {@code path} of the container to {@code destination} on the host, as {@code docker cp}:
+     * into it when it is a directory, else as that name.
+     */
+    void copyOut(String container, String path, java.nio.file.Path destination);
+
+    /** Applies the tar stream {@code tar} onto directory {@code path} of the container. */
+    void copyIn(java.io.InputStream tar, String container, String path);
+
+    /**
+     * Copies {@code source} on the host (a file or a tree) to {@code path} of the container, as
+     * {@code docker cp}: into it when it is a directory, else as that name.
+     */
+    void copyIn(java.nio.file.Path source, String container, String path);
 }

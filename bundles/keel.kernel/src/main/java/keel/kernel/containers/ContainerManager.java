@@ -84,6 +84,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private final Volumes volumes;
     private final MountResolver mountResolver;
     private final ImageRootfs imageRootfs = new ImageRootfs();
+    private final ContainerArchives archives;
     private final java.util.Set<String> stoppedByUser = ConcurrentHashMap.newKeySet();
 
     @Activate
@@ -99,6 +100,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         this.volumeStore = new VolumeStore(settings.root().resolve("volumes"));
         this.volumes = new Volumes(volumeStore, this::volumeUsers);
         this.mountResolver = new MountResolver(volumeStore, name -> !volumeUsers(name).isEmpty());
+        this.archives = new ContainerArchives(drivers, settings.root().resolve("tmp"));
         String network = context.getProperty("keel.network.default");
         this.defaultNetwork = network == null || network.isBlank() ? Networks.DEFAULT : network;
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -747,6 +749,105 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             ContainerRecord now = storeFind(r.id());
             return now != null && isLive(now);
         }, sink);
+    }
+
+    // --- files: diff, commit, export, cp ---
+
+    @Override
+    public List<keel.api.layer.Change> diff(String container) {
+        return archives.diff(store.find(container));
+    }
+
+    @Override
+    public keel.api.image.ImageInfo commit(String container, keel.api.container.CommitRequest request) {
+        if (request.reference() == null || request.reference().isBlank()) {
+            throw KeelException.invalid("give the new image's name: keel commit CONTAINER NAME[:TAG]");
+        }
+        keel.api.image.ImageReference.parse(request.reference());
+        ContainerRecord r = store.find(container);
+        if (r.snapshot() == null || r.image() == null) {
+            throw KeelException.invalid("container %s runs on --rootfs %s: it has no image and layer to commit",
+                    r.name(), r.config().rootfs());
+        }
+        keel.api.image.ImageInfo parent = images.resolve(r.image());
+        keel.api.image.ImageConfig.RunConfig run = keel.kernel.images.CommitConfig.apply(
+                keel.kernel.images.CommitConfig.of(r.config(), parent.config().config()), request.changes());
+        boolean paused = false;
+        if (request.pause() && r.state().status() == ContainerStatus.RUNNING) {
+            pause(r.id());
+            paused = true;
+        }
+        ContainerArchives.Layer layer;
+        try {
+            layer = withFiles(r.id(), (now, live) -> archives.layer(now, live, images.blobs()));
+        } finally {
+            if (paused) {
+                try {
+                    unpause(r.id());
+                } catch (KeelException e) {
+                    LOG.warn("container {}: cannot unpause after commit: {}", r.name(), e.getMessage());
+                }
+            }
+        }
+        return images.commit(r.image(), layer.descriptor(), layer.diffId(), run, request.reference(),
+                request.author(), request.message(), String.join(" ", r.command()));
+    }
+
+    @Override
+    public void export(String container, java.io.OutputStream tar) {
+        withFiles(container, (r, live) -> {
+            archives.archive(r, live, "/", "", tar);
+            return null;
+        });
+    }
+
+    @Override
+    public void copyOut(String container, String path, java.io.OutputStream tar) {
+        withFiles(container, (r, live) -> {
+            archives.archive(r, live, path, ContainerArchives.baseName(path), tar);
+            return null;
+        });
+    }
+
+    @Override
+    public void copyOut(String container, String path, Path destination) {
+        withFiles(container, (r, live) -> {
+            archives.copyOut(r, live, path, destination);
+            return null;
+        });
+    }
+
+    @Override
+    public void copyIn(java.io.InputStream tar, String container, String path) {
+        withFiles(container, (r, live) -> {
+            archives.extract(r, live, path, tar);
+            return null;
+        });
+    }
+
+    @Override
+    public void copyIn(Path source, String container, String path) {
+        withFiles(container, (r, live) -> {
+            archives.copyIn(source, r, live, path);
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code work} on the container's files: a running one's as its process sees them; a
+     * stopped one's under its lock, so that it does not start (and mount its root) meanwhile.
+     */
+    private <T> T withFiles(String container, java.util.function.BiFunction<ContainerRecord, Boolean, T> work) {
+        String id = store.find(container).id();
+        reconcile(id);
+        ContainerRecord r = store.get(id);
+        if (isLive(r) && r.state().pid() > 0) {
+            return work.apply(r, true);
+        }
+        synchronized (lock(id)) {
+            ContainerRecord now = store.get(id);
+            return work.apply(now, isLive(now) && now.state().pid() > 0);
+        }
     }
 
     // --- networks ---

@@ -226,6 +226,31 @@ public class ImageManager implements ImageService {
         }
     }
 
+    /**
+     * Makes and names the image committed from a container of image {@code parentId}: the parent's
+     * layers plus {@code layer} (already in the content store, {@code diffId} its uncompressed
+     * digest), with {@code run} as its configuration.
+     */
+    public ImageInfo commit(String parentId, Descriptor layer, Digest diffId, ImageConfig.RunConfig run,
+            String reference, String author, String comment, String createdBy) {
+        String name = reference == null ? null : ImageReference.parse(reference).toString();
+        ImageStore.Entry parentEntry = find(parentId);
+        Parsed parent = parsed(parentEntry);
+        byte[] config = OciJson.committedConfig(read(parent.document().config().digest(), "config"), run, diffId,
+                Instant.now(), author, createdBy, comment);
+        try {
+            Descriptor configDescriptor = storeBytes(config, MediaTypes.OCI_CONFIG);
+            List<Descriptor> layers = new ArrayList<>(parent.document().layers());
+            layers.add(layer);
+            Descriptor manifest = storeBytes(OciJson.manifestJson(configDescriptor, layers), MediaTypes.OCI_MANIFEST);
+            ImageInfo info = info(images.add(manifest.digest(), name));
+            publish("commit", info, name == null ? Map.of() : Map.of("name", name));
+            return info;
+        } catch (IOException e) {
+            throw KeelException.internal("cannot store the committed image: " + e.getMessage(), e);
+        }
+    }
+
     /** Resolves an image for running: its config and layers, by reference or id. */
     public ImageInfo resolve(String image) {
         return info(find(image));
@@ -249,7 +274,14 @@ public class ImageManager implements ImageService {
     private final Map<Digest, Parsed> parsed = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ImageInfo info(ImageStore.Entry e) {
-        Parsed p = parsed.computeIfAbsent(e.digest(), digest -> {
+        Parsed p = parsed(e);
+        long size = p.document().layers().stream().mapToLong(Descriptor::size).sum();
+        return new ImageInfo(p.document().config().digest(), e.names(), p.manifest(), p.config().created(), size,
+                new Platform(p.config().os(), p.config().architecture(), null), p.config(), p.document().layers());
+    }
+
+    private Parsed parsed(ImageStore.Entry e) {
+        return parsed.computeIfAbsent(e.digest(), digest -> {
             byte[] manifestBytes = read(digest, "manifest");
             Manifest manifest = OciJson.manifest(manifestBytes);
             ImageConfig config = OciJson.config(read(manifest.config().digest(), "config"));
@@ -257,9 +289,6 @@ public class ImageManager implements ImageService {
                     : MediaTypes.OCI_MANIFEST, digest, manifestBytes.length, null, null);
             return new Parsed(descriptor, manifest, config);
         });
-        long size = p.document().layers().stream().mapToLong(Descriptor::size).sum();
-        return new ImageInfo(p.document().config().digest(), e.names(), p.manifest(), p.config().created(), size,
-                new Platform(p.config().os(), p.config().architecture(), null), p.config(), p.document().layers());
     }
 
     private byte[] read(Digest digest, String what) {

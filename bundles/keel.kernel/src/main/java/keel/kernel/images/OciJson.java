@@ -69,6 +69,66 @@ final class OciJson {
         return bytes(root);
     }
 
+    /**
+     * The config of an image committed on top of {@code parent} (its JSON, kept field for field):
+     * {@code run} as its config, one more diff id and history entry.
+     */
+    static byte[] committedConfig(byte[] parent, ImageConfig.RunConfig run, Digest diffId, Instant created,
+            String author, String createdBy, String comment) {
+        ObjectNode root = (ObjectNode) tree(parent, "image config");
+        root.put("created", created.toString());
+        if (author != null) {
+            root.put("author", author);
+        }
+        ObjectNode config = root.putObject("config");
+        if (run.user() != null) {
+            config.put("User", run.user());
+        }
+        if (!run.exposedPorts().isEmpty()) {
+            ObjectNode ports = config.putObject("ExposedPorts");
+            run.exposedPorts().stream().sorted().forEach(p -> ports.putObject(p));
+        }
+        run.env().forEach(config.putArray("Env")::add);
+        if (!run.entrypoint().isEmpty()) {
+            run.entrypoint().forEach(config.putArray("Entrypoint")::add);
+        }
+        if (!run.cmd().isEmpty()) {
+            run.cmd().forEach(config.putArray("Cmd")::add);
+        }
+        if (!run.volumes().isEmpty()) {
+            ObjectNode volumes = config.putObject("Volumes");
+            run.volumes().stream().sorted().forEach(v -> volumes.putObject(v));
+        }
+        if (run.workingDir() != null) {
+            config.put("WorkingDir", run.workingDir());
+        }
+        if (!run.labels().isEmpty()) {
+            ObjectNode labels = config.putObject("Labels");
+            new java.util.TreeMap<>(run.labels()).forEach(labels::put);
+        }
+        if (run.stopSignal() != null) {
+            config.put("StopSignal", run.stopSignal());
+        }
+        ObjectNode rootfs = root.has("rootfs") && root.get("rootfs").isObject() ? (ObjectNode) root.get("rootfs")
+                : root.putObject("rootfs");
+        rootfs.put("type", "layers");
+        ArrayNode diffIds = rootfs.has("diff_ids") && rootfs.get("diff_ids").isArray()
+                ? (ArrayNode) rootfs.get("diff_ids") : rootfs.putArray("diff_ids");
+        diffIds.add(diffId.toString());
+        ArrayNode history = root.has("history") && root.get("history").isArray() ? (ArrayNode) root.get("history")
+                : root.putArray("history");
+        ObjectNode entry = history.addObject();
+        entry.put("created", created.toString());
+        if (author != null) {
+            entry.put("author", author);
+        }
+        entry.put("created_by", createdBy);
+        if (comment != null) {
+            entry.put("comment", comment);
+        }
+        return bytes(root);
+    }
+
     /** An OCI manifest for a config and layers. */
     static byte[] manifestJson(Descriptor config, List<Descriptor> layers) {
         ObjectNode root = Json.MAPPER.createObjectNode();

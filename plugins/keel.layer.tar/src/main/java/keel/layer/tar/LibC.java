@@ -137,6 +137,20 @@ final class LibC {
 
     static native String strerror(int errno);
 
+    static native int unshare(int flags);
+
+    static native int mount(byte[] source, byte[] target, byte[] fstype, long flags, byte[] data);
+
+    static native int chdir(byte[] path);
+
+    static final int CLONE_FS = 0x200;
+    static final int CLONE_NEWNS = 0x20000;
+    static final long MS_RDONLY = 1;
+    static final long MS_REC = 0x4000;
+    static final long MS_PRIVATE = 1 << 18;
+    static final int STATX_MNT_ID = 0x1000;
+    static final int STATX_MNT_ID_OFFSET = 144;
+
     /** glibc's {@code makedev}. */
     static long makedev(long major, long minor) {
         return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8)

@@ -103,6 +103,12 @@ final class RootDir implements AutoCloseable {
         }
         byte[] pathZ = z(dir.bytes());
         int fd = useOpenat2 ? openat2Dir(pathZ) : walkDir(pathZ, false);
+        if (fd == -LibC.EAGAIN) {
+            // openat2 kept failing on a '..' while other mounts or renames happened on the host (it
+            // retries only when the global mount and rename counters stand still): the walk has the
+            // same semantics and no such limit
+            fd = walkDir(pathZ, false);
+        }
         if (fd == -LibC.ENOENT && create) {
             // as containerd's MkdirAll on the path resolved in the root: what is missing is made,
             // also where a symlink inside the root points to a directory that does not exist yet
@@ -304,7 +310,7 @@ final class RootDir implements AutoCloseable {
     }
 
     /** The names in an open directory (a dup of {@code fd} is consumed), NUL-terminated, without . and .. */
-    private static java.util.List<byte[]> list(int fd) {
+    static java.util.List<byte[]> list(int fd) {
         int copy = SysError.check(LibC.dup(fd), "dup", "directory");
         Pointer dir = LibC.fdopendir(copy);
         if (dir == null) {

@@ -42,6 +42,9 @@ public interface Layout {
 
     WhiteoutStyle whiteoutStyle();
 
+    /** What snapshot {@code id}'s own layer changed against its {@code parents} (nearest first). */
+    List<keel.api.layer.Change> changes(Path home, long id, List<Long> parents) throws IOException;
+
     /** Driver-specific facts for {@code describe()}. */
     default Map<String, String> describe(Path home) {
         return Map.of();

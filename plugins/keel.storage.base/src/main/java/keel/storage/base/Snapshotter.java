@@ -27,10 +27,12 @@ import java.util.stream.Collectors;
 
 import keel.api.ErrorKind;
 import keel.api.KeelException;
+import keel.api.layer.Change;
 import keel.api.layer.WhiteoutStyle;
 import keel.api.runtime.Mount;
 import keel.api.storage.Snapshot;
 import keel.api.storage.SnapshotKind;
+import keel.api.storage.SnapshotChanges;
 import keel.api.storage.StorageDriver;
 import keel.api.storage.Usage;
 
@@ -54,7 +56,7 @@ import keel.api.storage.Usage;
  * reserved. {@link #close()} waits for calls in flight and releases the home for the next instance
  * (a new version of the bundle).
  */
-public class Snapshotter implements StorageDriver, AutoCloseable {
+public class Snapshotter implements StorageDriver, SnapshotChanges, AutoCloseable {
     public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(30);
 
     private final Layout layout;
@@ -298,6 +300,36 @@ public class Snapshotter implements StorageDriver, AutoCloseable {
                             + "directory; prepare one", key, label(record.kind()));
                 }
                 return Layout.layer(home, record.id());
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public List<Change> changes(String key) {
+        Keys.check(key, "key");
+        enter();
+        try {
+            SnapshotRecord record;
+            List<Long> chain;
+            synchronized (index) {
+                record = find(key);
+                if (record.kind() == SnapshotKind.VIEW) {
+                    throw KeelException.conflict("snapshot '%s' is a view: it changes nothing; ask for the changes of "
+                            + "an active or committed snapshot", key);
+                }
+                chain = chain(record.parent());
+            }
+            try {
+                return layout.changes(home, record.id(), chain);
+            } catch (NativeIOException e) {
+                if (e.errno() == Libc.ENOENT) {
+                    throw KeelException.notFound("snapshot '%s' was removed while its changes were read", key);
+                }
+                throw failure("cannot read the changes of snapshot '" + key + "'", e);
+            } catch (IOException e) {
+                throw failure("cannot read the changes of snapshot '" + key + "'", e);
             }
         } finally {
             exit();

@@ -39,6 +39,11 @@ final class PlainLayout implements Layout {
     }
 
     @Override
+    public List<keel.api.layer.Change> changes(Path home, long id, List<Long> parents) throws IOException {
+        return LayerChanges.compare(Layout.layer(home, id), parents.isEmpty() ? null : Layout.layer(home, parents.get(0)));
+    }
+
+    @Override
     public WhiteoutStyle whiteoutStyle() {
         return WhiteoutStyle.DELETE;
     }

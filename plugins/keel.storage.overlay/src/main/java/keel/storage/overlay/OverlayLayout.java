@@ -179,6 +179,12 @@ public final class OverlayLayout implements Layout {
     }
 
     @Override
+    public List<keel.api.layer.Change> changes(Path home, long id, List<Long> parents) throws IOException {
+        return keel.storage.base.LayerChanges.overlay(Layout.layer(home, id),
+                parents.stream().map(p -> Layout.layer(home, p)).toList());
+    }
+
+    @Override
     public WhiteoutStyle whiteoutStyle() {
         return WhiteoutStyle.OVERLAY;
     }

@@ -37,6 +37,7 @@ import keel.api.KeelException;
 import keel.api.layer.WhiteoutStyle;
 import keel.api.runtime.Mount;
 import keel.api.storage.Snapshot;
+import keel.api.storage.SnapshotChanges;
 import keel.api.storage.SnapshotKind;
 import keel.api.storage.StorageDriver;
 import keel.api.storage.Usage;
@@ -317,6 +318,73 @@ public abstract class StorageDriverContract {
         assertEquals("w", read(upper.resolve("written")), "a write through the mount lands in upperDir");
         assertKeel(ErrorKind.CONFLICT, () -> driver.upperDir("base"));
         assertKeel(ErrorKind.NOT_FOUND, () -> driver.upperDir("missing"));
+    }
+
+    // ---- changes (keel diff, keel commit)
+
+    /** The changes as {@code docker diff} prints them: "A /new", one per line. */
+    private List<String> diff(String key) {
+        assumeTrue(driver instanceof SnapshotChanges, "the driver does not report changes");
+        return ((SnapshotChanges) driver).changes(key).stream().map(c -> c.kind().letter() + " " + c.path()).toList();
+    }
+
+    @Test
+    void changesMadeThroughTheMountAreListedAsDockerDiffDoes() throws IOException {
+        commitLayer("base", null, Map.of("keep", "k", "gone", "g", "etc/conf", "old", "etc/other", "o",
+                "dir/inner", "i", "dir/sub/deep", "d", "re/old", "o"));
+        try (Mounted m = mount(driver.prepare("a", "base", Map.of()))) {
+            Files.writeString(m.resolve("new"), "n");
+            Files.writeString(m.resolve("etc/conf"), "changed");
+            Files.delete(m.resolve("gone"));
+            TestMounts.deleteTree(m.resolve("dir"));
+            TestMounts.deleteTree(m.resolve("re"));
+            Files.createDirectory(m.resolve("re"));
+            Files.writeString(m.resolve("re/fresh"), "f");
+            Files.createSymbolicLink(m.resolve("escape"), Path.of("../../../etc"));
+        }
+        List<String> changes = new ArrayList<>(diff("a"));
+        // a copy lists what the new directory lost, an overlay hides it with an opaque directory
+        changes.remove("D /re/old");
+        assertEquals(List.of("D /dir", "A /escape", "C /etc", "C /etc/conf", "D /gone", "A /new", "C /re",
+                "A /re/fresh"), changes);
+        assertEquals(diff("a"), diff("a"), "the walk changes nothing");
+        driver.commit("top", "a", Map.of());
+        assertEquals(changes, diff("top").stream().filter(c -> !c.equals("D /re/old")).toList(),
+                "a committed snapshot lists the same changes");
+        assertEquals(List.of(), diff("base").stream().filter(c -> !c.startsWith("A ")).toList(),
+                "a snapshot without parent only adds");
+    }
+
+    @Test
+    void changesOfAnUntouchedSnapshotAreEmptyAndAViewHasNone() throws IOException {
+        commitLayer("base", null, Map.of("file", "x", "dir/inner", "i"));
+        try (Mounted m = mount(driver.prepare("a", "base", Map.of()))) {
+            assertEquals("x", read(m.resolve("file")));
+        }
+        assertEquals(List.of(), diff("a"));
+        driver.view("v", "base", Map.of());
+        assertKeel(ErrorKind.CONFLICT, () -> diff("v"));
+        assertKeel(ErrorKind.NOT_FOUND, () -> diff("missing"));
+    }
+
+    @Test
+    void changesOfAnOpaqueDirectoryUnpackedInTheDriversStyle() throws IOException {
+        commitLayer("base", null, Map.of("opaque/old", "o", "gone", "g"));
+        driver.prepare("unpack", "base", Map.of());
+        Path upper = driver.upperDir("unpack");
+        if (driver.whiteoutStyle() == WhiteoutStyle.OVERLAY) {
+            TestMounts.whiteout(upper.resolve("gone"));
+            Files.createDirectories(upper.resolve("opaque"));
+            TestMounts.setXattr(upper.resolve("opaque"), "trusted.overlay.opaque", "y");
+        } else {
+            Files.delete(upper.resolve("gone"));
+            Files.delete(upper.resolve("opaque/old"));
+        }
+        Files.writeString(upper.resolve("opaque/new"), "n");
+        List<keel.api.layer.Change> changes = ((SnapshotChanges) driver).changes("unpack");
+        assertEquals(List.of("/gone", "/opaque", "/opaque/new"), changes.stream().map(keel.api.layer.Change::path)
+                .filter(p -> !p.equals("/opaque/old")).toList());
+        assertEquals(keel.api.layer.Change.Kind.DELETED, changes.get(0).kind());
     }
 
     // ---- remove
