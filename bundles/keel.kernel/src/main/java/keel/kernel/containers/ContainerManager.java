@@ -68,7 +68,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private final EventService events;
     private final KernelSettings settings;
     private final ContainerStore store;
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final ContainerLocks locks = new ContainerLocks();
     private final ScheduledExecutorService sweeper;
     private final String defaultNetwork;
     private final keel.kernel.images.ImageManager images;
@@ -189,7 +189,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     public ContainerInfo start(String container, Attach attach) {
         String id = store.find(container).id();
         stoppedByUser.remove(id);
-        synchronized (lock(id)) {
+        try (ContainerLocks.Held held = locks.hold(id)) {
             ContainerRecord r = store.get(id);
             if (r.state().status() == ContainerStatus.RUNNING) {
                 return r.info();
@@ -302,24 +302,40 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
 
     /** If the container's process has ended, records it and cleans up. Never waits for a driver. */
     private void reconcile(String id) {
-        synchronized (lock(id)) {
-            ContainerRecord r;
-            try {
-                r = store.get(id);
-            } catch (KeelException gone) {
-                return;
+        try (ContainerLocks.Held held = locks.hold(id)) {
+            reconcileHeld(id);
+        }
+    }
+
+    /**
+     * As {@link #reconcile}, unless another operation holds the container (a pause whose freeze
+     * does not complete, say): then its record stays as it is, and the caller does not wait.
+     */
+    private void reconcileIfFree(String id) {
+        locks.holdIfFree(id).ifPresent(held -> {
+            try (held) {
+                reconcileHeld(id);
             }
-            if (!isLive(r) || r.process() == null) {
-                return;
-            }
-            Optional<IsolationDriver> isolation = drivers.boundIsolation();
-            if (isolation.isEmpty()) {
-                return; // being replaced: the next sweep looks again
-            }
-            Optional<ExitStatus> exit = isolation.get().exitStatus(r.process());
-            if (exit.isPresent()) {
-                finish(r, exit.get());
-            }
+        });
+    }
+
+    private void reconcileHeld(String id) {
+        ContainerRecord r;
+        try {
+            r = store.get(id);
+        } catch (KeelException gone) {
+            return;
+        }
+        if (!isLive(r) || r.process() == null) {
+            return;
+        }
+        Optional<IsolationDriver> isolation = drivers.boundIsolation();
+        if (isolation.isEmpty()) {
+            return; // being replaced: the next sweep looks again
+        }
+        Optional<ExitStatus> exit = isolation.get().exitStatus(r.process());
+        if (exit.isPresent()) {
+            finish(r, exit.get());
         }
     }
 
@@ -370,7 +386,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         if (r == null || r.state().status() != ContainerStatus.STOPPED || stoppedByUser.contains(id)) {
             return;
         }
-        synchronized (lock(id)) {
+        try (ContainerLocks.Held held = locks.hold(id)) {
             store.put(r.with(new ContainerState(r.state().status(), 0, r.state().exitCode(), r.state().oomKilled(),
                     r.state().startedAt(), r.state().finishedAt(), "", r.state().restartCount() + 1)));
         }
@@ -491,7 +507,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         }
         ContainerRecord now = storeFind(r.id());
         if (now != null) {
-            synchronized (lock(now.id())) {
+            try (ContainerLocks.Held held = locks.hold(now.id())) {
                 removeNow(store.get(now.id()));
             }
         }
@@ -508,7 +524,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         }
         ContainerStore.deleteTree(Path.of(r.stateDir()));
         store.remove(r.id());
-        locks.remove(r.id());
+        locks.forget(r.id());
         stoppedByUser.remove(r.id());
         publish(r, "destroy", Map.of());
     }
@@ -518,7 +534,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Override
     public ContainerInfo pause(String container) {
         String id = store.find(container).id();
-        synchronized (lock(id)) {
+        try (ContainerLocks.Held held = locks.hold(id)) {
             ContainerRecord r = store.get(id);
             r.state().status().checkMove(r.name(), ContainerStatus.PAUSED);
             drivers.cgroup().freeze(r.cgroup());
@@ -532,7 +548,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Override
     public ContainerInfo unpause(String container) {
         String id = store.find(container).id();
-        synchronized (lock(id)) {
+        try (ContainerLocks.Held held = locks.hold(id)) {
             ContainerRecord r = store.get(id);
             if (r.state().status() != ContainerStatus.PAUSED) {
                 throw KeelException.conflict("container %s is not paused", r.name());
@@ -553,7 +569,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Override
     public ContainerInfo update(String container, keel.api.runtime.Resources resources) {
         String id = store.find(container).id();
-        synchronized (lock(id)) {
+        try (ContainerLocks.Held held = locks.hold(id)) {
             ContainerRecord r = store.get(id);
             keel.api.runtime.Resources merged = ResourceUpdates.merge(r.spec().linux().resources(), resources);
             if (isLive(r) && r.cgroup() != null) {
@@ -590,7 +606,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     public List<ContainerInfo> list(boolean all) {
         // never show a ghost: a container that ended (also while no daemon ran) is seen as ended
         store.all().stream().filter(ContainerManager::isLive).map(ContainerRecord::id).toList()
-                .forEach(this::reconcile);
+                .forEach(this::reconcileIfFree);
         return store.all().stream().filter(r -> all || isLive(r))
                 .sorted(Comparator.comparing(ContainerRecord::created).reversed()).map(ContainerRecord::info).toList();
     }
@@ -598,7 +614,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Override
     public ContainerInfo inspect(String container) {
         String id = store.find(container).id();
-        reconcile(id);
+        reconcileIfFree(id);
         return store.find(id).info();
     }
 
@@ -700,10 +716,6 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     }
 
     // --- helpers ---
-
-    private Object lock(String id) {
-        return locks.computeIfAbsent(id, k -> new Object());
-    }
 
     private void publish(ContainerRecord r, String action, Map<String, String> extra) {
         Map<String, String> attributes = new HashMap<>(extra);
