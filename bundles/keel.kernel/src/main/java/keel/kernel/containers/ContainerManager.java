@@ -288,7 +288,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         try {
             for (ContainerRecord r : List.copyOf(store.all())) {
                 if (isLive(r)) {
-                    reconcile(r.id());
+                    reconcile(r.id(), false); // a busy one is looked at next time
                 }
             }
         } catch (RuntimeException e) {
@@ -302,41 +302,46 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
 
     /** If the container's process has ended, records it and cleans up. Never waits for a driver. */
     private void reconcile(String id) {
-        try (ContainerLocks.Held held = locks.hold(id)) {
-            reconcileHeld(id);
-        }
+        reconcile(id, true);
     }
 
     /**
-     * As {@link #reconcile}, unless another operation holds the container (a pause whose freeze
-     * does not complete, say): then its record stays as it is, and the caller does not wait.
+     * As {@link #reconcile(String)}; with {@code wait} false (ps, inspect, the sweep), a container
+     * that another operation holds (a pause whose freeze does not complete, say) is waited for only
+     * if its process has ended: a live one stays as recorded, and the caller goes on.
      */
-    private void reconcileIfFree(String id) {
-        locks.holdIfFree(id).ifPresent(held -> {
-            try (held) {
-                reconcileHeld(id);
+    private void reconcile(String id, boolean wait) {
+        Optional<ContainerLocks.Held> free = locks.holdIfFree(id);
+        if (free.isEmpty() && !wait && !hasEnded(id)) {
+            return;
+        }
+        try (ContainerLocks.Held held = free.orElseGet(() -> locks.hold(id))) {
+            ContainerRecord r;
+            try {
+                r = store.get(id);
+            } catch (KeelException gone) {
+                return;
             }
-        });
+            if (!isLive(r) || r.process() == null) {
+                return;
+            }
+            Optional<IsolationDriver> isolation = drivers.boundIsolation();
+            if (isolation.isEmpty()) {
+                return; // being replaced: the next sweep looks again
+            }
+            Optional<ExitStatus> exit = isolation.get().exitStatus(r.process());
+            if (exit.isPresent()) {
+                finish(r, exit.get());
+            }
+        }
     }
 
-    private void reconcileHeld(String id) {
-        ContainerRecord r;
-        try {
-            r = store.get(id);
-        } catch (KeelException gone) {
-            return;
-        }
-        if (!isLive(r) || r.process() == null) {
-            return;
-        }
+    /** Whether a live container's process has ended, asked without its lock (the driver's answer has no effects). */
+    private boolean hasEnded(String id) {
+        ContainerRecord r = storeFind(id);
         Optional<IsolationDriver> isolation = drivers.boundIsolation();
-        if (isolation.isEmpty()) {
-            return; // being replaced: the next sweep looks again
-        }
-        Optional<ExitStatus> exit = isolation.get().exitStatus(r.process());
-        if (exit.isPresent()) {
-            finish(r, exit.get());
-        }
+        return r != null && isLive(r) && r.process() != null && isolation.isPresent()
+                && isolation.get().exitStatus(r.process()).isPresent();
     }
 
     private void finish(ContainerRecord r, ExitStatus exit) {
@@ -606,7 +611,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     public List<ContainerInfo> list(boolean all) {
         // never show a ghost: a container that ended (also while no daemon ran) is seen as ended
         store.all().stream().filter(ContainerManager::isLive).map(ContainerRecord::id).toList()
-                .forEach(this::reconcileIfFree);
+                .forEach(id -> reconcile(id, false));
         return store.all().stream().filter(r -> all || isLive(r))
                 .sorted(Comparator.comparing(ContainerRecord::created).reversed()).map(ContainerRecord::info).toList();
     }
@@ -614,7 +619,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Override
     public ContainerInfo inspect(String container) {
         String id = store.find(container).id();
-        reconcileIfFree(id);
+        reconcile(id, false);
         return store.find(id).info();
     }
 

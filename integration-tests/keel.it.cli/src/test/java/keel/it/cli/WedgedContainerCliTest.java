@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * the directory's lock while its request waits, the second waits for that lock in uninterruptible,
  * unfreezable sleep), so {@code keel pause} of that container cannot complete (the cgroup v1
  * driver tries for 10 s) and holds the container's lock meanwhile. During that, {@code ps},
- * {@code inspect} and {@code stop} of the others, and inspect of the wedged one, answer at once.
+ * {@code inspect} and {@code stop} of the others, and inspect of the wedged one, answer at once,
+ * and the sweep records the end of a container that exits meanwhile.
  */
 class WedgedContainerCliTest {
     /** A hang detector, not a benchmark: these answer in milliseconds; the wedge lasts 10 s. */
@@ -58,6 +59,11 @@ class WedgedContainerCliTest {
                 Files.writeString(freezer.resolve("cgroup.procs"), Long.toString(p.pid()));
             }
 
+            // ends on its own while the wedge lasts: the sweep must notice without waiting for the wedged one
+            Keel.Result quick = keel.keel("run", "-d", "--name", "quick", "--network", "none", "--rootfs",
+                    rootfs.toString(), "/bin/sh", "-c", "sleep 2; exit 5");
+            assertEquals(0, quick.code(), quick.toString());
+            Path quickRecord = keel.root.resolve("containers").resolve(quick.out().trim()).resolve("container.json");
             Process pause = Keel.builder(keel.command(List.of("pause", "wedged"))).redirectErrorStream(true).start();
             started.add(pause);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -74,6 +80,17 @@ class WedgedContainerCliTest {
             assertEquals(0, timed(keel, measured, "stop", "-t", "0", "calm1").code());
             assertEquals(0, timed(keel, measured, "ps", "-a").code());
             assertTrue(pause.isAlive(), "the wedge ended before the checks: they prove nothing");
+
+            // nobody asks about quick: only the sweep can record its end (reading the record asks nothing)
+            long swept = System.nanoTime();
+            while (!Files.readString(quickRecord).contains("\"STOPPED\"")) {
+                assertTrue(System.nanoTime() - swept < TimeUnit.SECONDS.toNanos(7), // the wedge lasts 10 s
+                        "the sweep did not record quick's end: it waits for the wedged container");
+                Thread.sleep(10);
+            }
+            assertTrue(pause.isAlive(), "the wedge ended before quick's end was recorded: that proves nothing");
+            measured.append("quick's exit recorded by the sweep ").append((System.nanoTime() - swept) / 1_000_000)
+                    .append(" ms after the checks");
             System.out.println("wedged container: " + measured);
 
             // the wedge ends when its FUSE server goes; the pause then fails or completes
@@ -81,7 +98,8 @@ class WedgedContainerCliTest {
             server.waitFor(10, TimeUnit.SECONDS);
             assertTrue(pause.waitFor(30, TimeUnit.SECONDS), "pause did not end");
             keel.keel("unpause", "wedged");
-            for (String name : List.of("wedged", "calm1", "calm2")) {
+            assertTrue(keel.keel("inspect", "quick").out().contains("\"exitCode\" : 5"));
+            for (String name : List.of("wedged", "calm1", "calm2", "quick")) {
                 Keel.Result rm = keel.keel("rm", "-f", name);
                 assertEquals(0, rm.code(), rm.toString());
             }
