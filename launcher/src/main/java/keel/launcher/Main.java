@@ -19,6 +19,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
 import org.osgi.framework.launch.Framework;
@@ -32,7 +33,9 @@ import keel.launcher.digest.NativeDigests;
 /**
  * {@code keel daemon}: boots Felix with the distribution's bundles, in the foreground, with the
  * Gogo console when on a terminal; exits when the framework stops (console {@code exit},
- * {@code keel daemon stop}, SIGTERM).
+ * {@code keel daemon stop}, SIGTERM). A framework restart (the console's {@code update 0}, or a
+ * refresh of the system bundle) is not a stop: the framework starts again in this process, and
+ * containers, whose supervisors are not the JVM's, run on through it.
  */
 public final class Main {
     /** What the socket server registers once the daemon answers the CLI. */
@@ -123,9 +126,41 @@ public final class Main {
                 System.out.flush();
                 Runtime.getRuntime().halt(0);
             }
-            framework.waitForStop(0);
+            for (FrameworkEvent stopped = framework.waitForStop(0); restarts(stopped);
+                    stopped = framework.waitForStop(0)) {
+                log.info("the framework restarts ({})", stopped.getType() == FrameworkEvent.STOPPED_UPDATE
+                        ? "system bundle updated" : "system bundle refreshed");
+                restart(framework, options);
+                log.info("keel daemon ready again after a framework restart");
+            }
             log.info("keel daemon stopped");
             return 0;
+        }
+    }
+
+    private static boolean restarts(FrameworkEvent stopped) {
+        return stopped.getType() == FrameworkEvent.STOPPED_UPDATE
+                || stopped.getType() == FrameworkEvent.STOPPED_SYSTEM_REFRESHED;
+    }
+
+    /**
+     * Starts the framework again after an update or refresh of the system bundle. Felix restarts
+     * itself after an update on a thread of its own; starting it here as well is harmless (start
+     * of a started framework does nothing) and covers a refresh. The bundles keep their installed
+     * and started state (the cache is cleaned only on the first init); the start level goes back to
+     * the beginning level, so the console's level is set again, as at boot.
+     */
+    private static void restart(Framework framework, DaemonOptions options) throws Exception {
+        framework.start();
+        framework.adapt(FrameworkStartLevel.class).setStartLevel(2);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (framework.getBundleContext() == null
+                || framework.getBundleContext().getServiceReference(READY_SERVICE) == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the daemon socket did not come up within 30 s of a framework "
+                        + "restart; see " + options.root().resolve("logs/daemon.log"));
+            }
+            Thread.sleep(20);
         }
     }
 

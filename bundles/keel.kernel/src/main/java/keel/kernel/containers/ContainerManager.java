@@ -74,7 +74,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private final EventService events;
     private final KernelSettings settings;
     private final ContainerStore store;
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final ContainerLocks locks = new ContainerLocks();
     private final ScheduledExecutorService sweeper;
     private final String defaultNetwork;
     private final keel.kernel.images.ImageManager images;
@@ -258,7 +258,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     public ContainerInfo start(String container, Attach attach) {
         String id = store.find(container).id();
         stoppedByUser.remove(id);
-        synchronized (lock(id)) {
+        try (ContainerLocks.Held held = locks.hold(id)) {
             ContainerRecord r = store.get(id);
             if (r.state().status() == ContainerStatus.RUNNING) {
                 return r.info();
@@ -349,7 +349,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         try {
             for (ContainerRecord r : List.copyOf(store.all())) {
                 if (isLive(r)) {
-                    reconcile(r.id());
+                    reconcile(r.id(), false); // a busy one is looked at next time
                 }
             }
         } catch (RuntimeException e) {
@@ -363,7 +363,20 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
 
     /** If the container's process has ended, records it and cleans up. Never waits for a driver. */
     private void reconcile(String id) {
-        synchronized (lock(id)) {
+        reconcile(id, true);
+    }
+
+    /**
+     * As {@link #reconcile(String)}; with {@code wait} false (ps, inspect, the sweep), a container
+     * that another operation holds (a pause whose freeze does not complete, say) is waited for only
+     * if its process has ended: a live one stays as recorded, and the caller goes on.
+     */
+    private void reconcile(String id, boolean wait) {
+        Optional<ContainerLocks.Held> free = locks.holdIfFree(id);
+        if (free.isEmpty() && !wait && !hasEnded(id)) {
+            return;
+        }
+        try (ContainerLocks.Held held = free.orElseGet(() -> locks.hold(id))) {
             ContainerRecord r;
             try {
                 r = store.get(id);
@@ -382,6 +395,17 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 finish(r, exit.get());
             }
         }
+    }
+
+    /** Whether a live container's process has ended, asked without its lock (the driver's answer has no effects). */
+    private boolean hasEnded(String id) {
+        ContainerRecord r = storeFind(id);
+        if (r == null) {
+            return false;
+        }
+        Optional<IsolationDriver> isolation = drivers.registeredIsolation(madeBy(r, DriverKind.ISOLATION));
+        return isLive(r) && r.process() != null && isolation.isPresent()
+                && isolation.get().exitStatus(r.process()).isPresent();
     }
 
     private void finish(ContainerRecord r, ExitStatus exit) {
@@ -431,7 +455,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         if (r == null || r.state().status() != ContainerStatus.STOPPED || stoppedByUser.contains(id)) {
             return;
         }
-        synchronized (lock(id)) {
+        try (ContainerLocks.Held held = locks.hold(id)) {
             store.put(r.with(new ContainerState(r.state().status(), 0, r.state().exitCode(), r.state().oomKilled(),
                     r.state().startedAt(), r.state().finishedAt(), "", r.state().restartCount() + 1)));
         }
@@ -557,7 +581,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         }
         ContainerRecord now = storeFind(r.id());
         if (now != null) {
-            synchronized (lock(now.id())) {
+            try (ContainerLocks.Held held = locks.hold(now.id())) {
                 removeNow(store.get(now.id()), removeVolumes);
             }
         }
@@ -592,7 +616,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 }
             }
         }
-        locks.remove(r.id());
+        locks.forget(r.id());
         stoppedByUser.remove(r.id());
         publish(r, "destroy", Map.of());
     }
@@ -602,7 +626,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Override
     public ContainerInfo pause(String container) {
         String id = store.find(container).id();
-        synchronized (lock(id)) {
+        try (ContainerLocks.Held held = locks.hold(id)) {
             ContainerRecord r = store.get(id);
             r.state().status().checkMove(r.name(), ContainerStatus.PAUSED);
             drivers.cgroup(madeBy(r, DriverKind.CGROUP)).freeze(r.cgroup());
@@ -616,7 +640,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Override
     public ContainerInfo unpause(String container) {
         String id = store.find(container).id();
-        synchronized (lock(id)) {
+        try (ContainerLocks.Held held = locks.hold(id)) {
             ContainerRecord r = store.get(id);
             if (r.state().status() != ContainerStatus.PAUSED) {
                 throw KeelException.conflict("container %s is not paused", r.name());
@@ -637,7 +661,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Override
     public ContainerInfo update(String container, keel.api.runtime.Resources resources) {
         String id = store.find(container).id();
-        synchronized (lock(id)) {
+        try (ContainerLocks.Held held = locks.hold(id)) {
             ContainerRecord r = store.get(id);
             keel.api.runtime.Resources merged = ResourceUpdates.merge(r.spec().linux().resources(), resources);
             if (isLive(r) && r.cgroup() != null) {
@@ -676,7 +700,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     public List<ContainerInfo> list(boolean all) {
         // never show a ghost: a container that ended (also while no daemon ran) is seen as ended
         store.all().stream().filter(ContainerManager::isLive).map(ContainerRecord::id).toList()
-                .forEach(this::reconcile);
+                .forEach(id -> reconcile(id, false));
         return store.all().stream().filter(r -> all || isLive(r))
                 .sorted(Comparator.comparing(ContainerRecord::created).reversed()).map(ContainerRecord::info).toList();
     }
@@ -684,7 +708,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Override
     public ContainerInfo inspect(String container) {
         String id = store.find(container).id();
-        reconcile(id);
+        reconcile(id, false);
         return store.find(id).info();
     }
 
@@ -844,7 +868,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         if (isLive(r) && r.state().pid() > 0) {
             return work.apply(r, true);
         }
-        synchronized (lock(id)) {
+        try (ContainerLocks.Held held = locks.hold(id)) {
             ContainerRecord now = store.get(id);
             return work.apply(now, isLive(now) && now.state().pid() > 0);
         }
@@ -890,7 +914,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     public void connect(String network, String container, List<String> aliases) {
         keel.api.network.NetworkRecord record = network(network);
         String id = store.find(container).id();
-        synchronized (lock(id)) {
+        try (ContainerLocks.Held held = locks.hold(id)) {
             ContainerRecord before = store.get(id);
             ContainerRecord connected = containerNetworks.connect(before, record, aliases);
             store.put(connected);
@@ -904,7 +928,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     public void disconnect(String network, String container) {
         keel.api.network.NetworkRecord record = network(network);
         String id = store.find(container).id();
-        synchronized (lock(id)) {
+        try (ContainerLocks.Held held = locks.hold(id)) {
             ContainerRecord before = store.get(id);
             ContainerRecord disconnected = containerNetworks.disconnect(before, record);
             store.put(disconnected);
@@ -961,10 +985,6 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     }
 
     // --- helpers ---
-
-    private Object lock(String id) {
-        return locks.computeIfAbsent(id, k -> new Object());
-    }
 
     private void publish(ContainerRecord r, String action, Map<String, String> extra) {
         Map<String, String> attributes = new HashMap<>(extra);
