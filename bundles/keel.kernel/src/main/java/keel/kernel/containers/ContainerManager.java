@@ -237,7 +237,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             drivers.boundId(DriverKind.NETWORK).filter(d -> attached[0] != null).ifPresent(d -> used.put("network", d));
             ContainerRecord running = r.with(new ContainerState(ContainerStatus.RUNNING, process.pid(), 0, false,
                     Instant.now(), null, "", r.state().restartCount()), process, cgroup, used).with(attached[0]);
-            store.put(running);
+            store.putForThisBoot(running);
             publish(running, "start", Map.of());
             return running.info();
         }
@@ -338,13 +338,22 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         ContainerRecord stopped = r.with(new ContainerState(ContainerStatus.STOPPED, 0, exit.code(), oomKilled,
                 r.state().startedAt(), exit.finishedAt(), "", r.state().restartCount()), r.process(), null,
                 r.drivers()).with((keel.api.network.Attachment) null);
-        store.put(stopped);
+        if (!r.config().autoRemove()) {
+            store.put(stopped);
+        }
         publish(stopped, "die", Map.of("exitCode", Integer.toString(exit.code())));
         if (oomKilled) {
             publish(stopped, "oom", Map.of());
         }
         if (r.config().autoRemove()) {
-            removeNow(stopped);
+            // --rm: the record is removed, not written STOPPED first (an fsync less). A crash in
+            // between leaves it RUNNING on disk, which the next start-up ends and removes alike.
+            try {
+                removeNow(stopped);
+            } catch (RuntimeException e) {
+                store.put(stopped);
+                throw e;
+            }
         } else if (shouldRestart(stopped)) {
             int count = stopped.state().restartCount();
             long delay = Math.min(60_000, 100L << Math.min(count, 10));
