@@ -37,6 +37,7 @@ import keel.api.container.ExecConfig;
 import keel.api.container.LogEntry;
 import keel.api.driver.DriverKind;
 import keel.api.isolation.ExecRequest;
+import keel.api.isolation.ExitNotifier;
 import keel.api.isolation.ExitStatus;
 import keel.api.isolation.IsolationDriver;
 import keel.api.isolation.LaunchRequest;
@@ -55,7 +56,8 @@ import keel.kernel.system.HostFacts;
  * The container lifecycle: create, start, stop, kill, wait, remove, exec, logs. Keeps only data
  * (records) about each container; asks the bound driver of each kind per call. Operations on one
  * container are serialised by that container's lock, so one wedged container never holds up
- * another. A sweep notices containers that ended on their own (and ones whose supervisor died).
+ * another. A container's end is learnt at once from an isolation driver that is an
+ * {@link ExitNotifier}; a sweep every 250 ms notices the rest (and ones whose supervisor died).
  */
 @Component(service = {ContainerService.class, keel.api.network.NetworkService.class}, immediate = true,
         configurationPid = KernelSettings.PID)
@@ -75,6 +77,11 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private final Networks networks;
     private final ImageRootfs imageRootfs = new ImageRootfs();
     private final java.util.Set<String> stoppedByUser = ConcurrentHashMap.newKeySet();
+    private final Map<String, ExitWatch> exitWatches = new ConcurrentHashMap<>();
+
+    /** A watch of a running container's end, and the driver instance that keeps it. */
+    private record ExitWatch(ExitNotifier notifier, AutoCloseable handle) {
+    }
 
     @Activate
     public ContainerManager(@Reference Drivers drivers, @Reference EventService events,
@@ -98,6 +105,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Deactivate
     void deactivate() {
         sweeper.shutdownNow();
+        List.copyOf(exitWatches.keySet()).forEach(this::stopWatching);
     }
 
     // --- create ---
@@ -238,6 +246,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             ContainerRecord running = r.with(new ContainerState(ContainerStatus.RUNNING, process.pid(), 0, false,
                     Instant.now(), null, "", r.state().restartCount()), process, cgroup, used).with(attached[0]);
             store.putForThisBoot(running);
+            watchExit(running);
             publish(running, "start", Map.of());
             return running.info();
         }
@@ -289,10 +298,54 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             for (ContainerRecord r : List.copyOf(store.all())) {
                 if (isLive(r)) {
                     reconcile(r.id());
+                    ContainerRecord now = storeFind(r.id());
+                    if (now != null) {
+                        watchExit(now);
+                    }
                 }
             }
         } catch (RuntimeException e) {
             LOG.warn("container sweep: {}", e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Asks the bound isolation driver, if it can, to say when the container ends (again when the
+     * bound driver changed: a daemon restart, a swap), and reconciles then, on the sweeper.
+     */
+    private void watchExit(ContainerRecord r) {
+        Optional<IsolationDriver> bound = drivers.boundIsolation();
+        if (bound.isEmpty() || !(bound.get() instanceof ExitNotifier notifier) || !isLive(r) || r.process() == null) {
+            return;
+        }
+        ExitWatch current = exitWatches.get(r.id());
+        if (current != null && current.notifier() == notifier) {
+            return;
+        }
+        String id = r.id();
+        AutoCloseable handle = notifier.onExit(r.process(), () -> {
+            if (!sweeper.isShutdown()) {
+                sweeper.execute(() -> reconcile(id));
+            }
+        });
+        ExitWatch replaced = exitWatches.put(id, new ExitWatch(notifier, handle));
+        if (replaced != null) {
+            close(replaced);
+        }
+    }
+
+    private void stopWatching(String id) {
+        ExitWatch watch = exitWatches.remove(id);
+        if (watch != null) {
+            close(watch);
+        }
+    }
+
+    private static void close(ExitWatch watch) {
+        try {
+            watch.handle().close();
+        } catch (Exception e) {
+            LOG.debug("closing an exit watch: {}", e.getMessage());
         }
     }
 
@@ -324,6 +377,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     }
 
     private void finish(ContainerRecord r, ExitStatus exit) {
+        stopWatching(r.id());
         boolean oomKilled = false;
         Optional<CgroupDriver> cgroups = drivers.boundCgroup();
         if (r.cgroup() != null && cgroups.isPresent()) {
@@ -519,6 +573,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         store.remove(r.id());
         locks.remove(r.id());
         stoppedByUser.remove(r.id());
+        stopWatching(r.id());
         publish(r, "destroy", Map.of());
     }
 

@@ -165,6 +165,32 @@ class ContainerCliTest {
         assertEquals(0, keel.keel("rm", "ignorer").code());
     }
 
+    /**
+     * Issue 8: kill -9 of a container's shim kills the container (PDEATHSIG), and the daemon records
+     * it as exited within 1 s without anyone asking (no ps or inspect, which would look themselves):
+     * the record on disk says STOPPED, 137.
+     */
+    @Test
+    void aKilledShimEndsItsContainerAndTheDaemonRecordsItWithinASecond() throws Exception {
+        Keel.Result started = keel.keel("run", "-d", "--name", "orphaned", "--network", "none", "--rootfs",
+                rootfs.toString(), "sleep", "1000");
+        assertEquals(0, started.code(), started.toString());
+        String id = started.out().trim();
+        Path record = keel.root.resolve("containers").resolve(id).resolve("container.json");
+        assertTrue(Files.readString(record).contains("\"RUNNING\""), Files.readString(record));
+        long shim = Long.parseLong(Files.readString(keel.run.resolve("c").resolve(id.substring(0, 12))
+                .resolve("shim.pid")).trim());
+        new ProcessBuilder("kill", "-9", Long.toString(shim)).start().waitFor();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (!Files.readString(record).contains("\"STOPPED\"") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        String state = Files.readString(record);
+        assertTrue(state.contains("\"STOPPED\""), "still not exited 1 s after kill -9 of its shim:\n" + state);
+        assertTrue(state.replace(" ", "").contains("\"exitCode\":137"), state);
+        assertEquals(0, keel.keel("rm", "orphaned").code());
+    }
+
     @Test
     void logsKeepStdoutAndStderrApart() throws Exception {
         Keel.Result started = keel.keel("run", "-d", "--name", "talker", "--network", "none", "--rootfs",

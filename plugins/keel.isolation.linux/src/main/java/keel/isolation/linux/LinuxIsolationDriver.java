@@ -16,11 +16,13 @@ import java.util.OptionalLong;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 
 import keel.api.ErrorKind;
 import keel.api.KeelException;
 import keel.api.driver.KeelDriver;
 import keel.api.isolation.ExecRequest;
+import keel.api.isolation.ExitNotifier;
 import keel.api.isolation.ExitStatus;
 import keel.api.isolation.IsolationDriver;
 import keel.api.isolation.LaunchHooks;
@@ -36,16 +38,18 @@ import keel.isolation.linux.shim.ShimResult;
  * The Linux isolation driver: every container and exec is a process that keel-shim (C, shipped
  * in this bundle) creates and supervises, independent of the daemon's JVM. This class keeps no
  * state: everything about a process is in its ProcessRecord and its state directory, so another
- * instance (a new bundle version, after a daemon restart) manages what this one started.
+ * instance (a new bundle version, after a daemon restart) manages what this one started. It tells
+ * the kernel at once when a process ends (pidfds of the process and of its shim, one epoll thread).
  */
 @Component(immediate = true, service = IsolationDriver.class)
 @KeelDriver(id = "linux")
-public class LinuxIsolationDriver implements IsolationDriver {
+public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
     /** What a process's exit looks like when its supervisor died with it (no exit status recorded). */
     static final int SUPERVISOR_DIED = 137;
 
     private final Path shim;
     private final ShimLauncher launcher;
+    private final ExitWatcher exits = new ExitWatcher();
 
     @Activate
     public LinuxIsolationDriver(BundleContext context) throws IOException {
@@ -60,6 +64,11 @@ public class LinuxIsolationDriver implements IsolationDriver {
     LinuxIsolationDriver(Path shim) {
         this.shim = shim;
         this.launcher = new ShimLauncher(shim);
+    }
+
+    @Deactivate
+    void deactivate() {
+        exits.close();
     }
 
     private static Path install(URL entry, Path dir, String version) throws IOException {
@@ -160,12 +169,36 @@ public class LinuxIsolationDriver implements IsolationDriver {
     }
 
     private static boolean shimAlive(Path stateDir) {
+        long pid = shimPid(stateDir);
+        return pid > 0 && ProcStat.isRunning(pid, "keel-shim");
+    }
+
+    /** The pid in the state directory's shim.pid, or -1. */
+    private static long shimPid(Path stateDir) {
         try {
-            long pid = Long.parseLong(Files.readString(stateDir.resolve("shim.pid")).trim());
-            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            return Long.parseLong(Files.readString(stateDir.resolve("shim.pid")).trim());
         } catch (IOException | NumberFormatException e) {
-            return false;
+            return -1;
         }
+    }
+
+    /**
+     * Watches the process and its shim: the shim ends after it recorded the exit status, and when
+     * it is killed its process dies with it (PDEATHSIG) and is then seen gone.
+     */
+    @Override
+    public AutoCloseable onExit(ProcessRecord process, Runnable ended) {
+        if (!ProcStat.isAlive(process.pid(), process.startTime())) {
+            ended.run();
+            return () -> { };
+        }
+        AutoCloseable ofProcess = exits.watch(process.pid(), ended);
+        long shim = shimPid(Path.of(process.stateDir()));
+        AutoCloseable ofShim = shim > 0 ? exits.watch(shim, ended) : () -> { };
+        return () -> {
+            ofProcess.close();
+            ofShim.close();
+        };
     }
 
     @Override
