@@ -215,14 +215,34 @@ class ContainerCliTest {
             shim = files.filter(p -> p.getFileName().toString().startsWith("keel-shim-")).findFirst().orElseThrow();
         }
         String before = sha256(shim);
+        Path sealed = sealedCopy();    // what every shim runs from: the daemon's sealed memfd of that binary
+        assertEquals(before, sha256(sealed));
         // every process visible inside, including an exec's supervisor while it joins: try to write its exe
         keel.keel("exec", "attacker", "/bin/sh", "-c",
                 "for p in /proc/[0-9]*; do echo pwned > $p/exe 2>/dev/null; done; true");
         assertEquals(before, sha256(shim), "the shim binary changed");
+        assertEquals(before, sha256(sealed), "the sealed copy the shims run from changed");
+        assertEquals(0, run("true").code(), "a container starts after the attempt");
         Keel.Result cwd = keel.keel("run", "--rm", "--network", "none", "-w", "/proc/self/fd/7", "--rootfs",
                 rootfs.toString(), "ls", "..");
         assertTrue(cwd.code() != 0 || !cwd.out().contains("etc"), "a working directory escaped: " + cwd);
         keel.keel("rm", "-f", "attacker");
+    }
+
+    /** The daemon's descriptor of its sealed in-memory copy of keel-shim. */
+    private static Path sealedCopy() throws Exception {
+        try (var fds = Files.list(Path.of("/proc/" + keel.daemonPid() + "/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().startsWith("/memfd:keel-shim")) {
+                        return fd;
+                    }
+                } catch (java.io.IOException closedMeanwhile) {
+                    // not this one
+                }
+            }
+        }
+        throw new AssertionError("the daemon holds no sealed copy of keel-shim (/memfd:keel-shim)");
     }
 
     private static String sha256(Path file) throws Exception {

@@ -29,6 +29,7 @@ import keel.api.isolation.LaunchHooks;
 import keel.api.isolation.LaunchRequest;
 import keel.api.isolation.ProcessRecord;
 import keel.isolation.linux.shim.ExitFile;
+import keel.isolation.linux.shim.SealedShim;
 import keel.isolation.linux.shim.ShimException;
 import keel.isolation.linux.shim.ShimLauncher;
 import keel.isolation.linux.shim.ShimMessage;
@@ -48,6 +49,7 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
     static final int SUPERVISOR_DIED = 137;
 
     private final Path shim;
+    private final SealedShim sealed;
     private final ShimLauncher launcher;
     private final ExitWatcher exits = new ExitWatcher();
 
@@ -57,18 +59,23 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
         Path dir = Path.of(root == null || root.isBlank() ? "/var/lib/keel" : root).resolve("isolation.linux");
         this.shim = install(context.getBundle().getEntry("native/keel-shim"), dir,
                 context.getBundle().getVersion().toString());
-        this.launcher = new ShimLauncher(shim);
+        this.sealed = SealedShim.of(shim);
+        this.launcher = new ShimLauncher(sealed.path());
     }
 
     /** Constructor for tests: a shim binary already on disk. */
     LinuxIsolationDriver(Path shim) {
         this.shim = shim;
+        this.sealed = null;
         this.launcher = new ShimLauncher(shim);
     }
 
     @Deactivate
     void deactivate() {
         exits.close();
+        if (sealed != null) {
+            sealed.close();
+        }
     }
 
     private static Path install(URL entry, Path dir, String version) throws IOException {
@@ -96,7 +103,7 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
     @Override
     public Map<String, String> describe() {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("shim", shim.toString());
+        facts.put("shim", shim + (sealed == null ? "" : ", run from a sealed memfd made once"));
         facts.put("namespaces", "pid, mount, uts, ipc, network, cgroup");
         facts.put("seccomp", "classic BPF, x86_64");
         return facts;
