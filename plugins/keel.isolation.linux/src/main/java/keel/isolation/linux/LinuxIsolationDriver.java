@@ -59,8 +59,17 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
         Path dir = Path.of(root == null || root.isBlank() ? "/var/lib/keel" : root).resolve("isolation.linux");
         this.shim = install(context.getBundle().getEntry("native/keel-shim"), dir,
                 context.getBundle().getVersion().toString());
-        this.sealed = SealedShim.of(shim);
-        this.launcher = new ShimLauncher(sealed.path());
+        this.sealed = sealedCopy(shim);
+        this.launcher = new ShimLauncher(sealed != null ? sealed.path() : shim);
+    }
+
+    /** The one sealed copy every start runs, or null where none can be made (the shim then copies itself). */
+    private static SealedShim sealedCopy(Path shim) {
+        try {
+            return SealedShim.of(shim);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Constructor for tests: a shim binary already on disk. */
@@ -103,7 +112,8 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
     @Override
     public Map<String, String> describe() {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("shim", shim + (sealed == null ? "" : ", run from a sealed memfd made once"));
+        facts.put("shim", shim + (sealed == null ? ", copied into a sealed memfd by each start"
+                : ", run from a sealed memfd made once"));
         facts.put("namespaces", "pid, mount, uts, ipc, network, cgroup");
         facts.put("seccomp", "classic BPF, x86_64");
         return facts;
