@@ -10,7 +10,7 @@ import com.sun.jna.Native;
 /**
  * Learns at once that a process ended: a pidfd of it (readable once the process has exited, child
  * or not), registered with one epoll instance that one thread waits on. The callback runs on that
- * thread, once, and must be quick.
+ * thread, once, and must be quick. Closing wakes the thread through an eventfd.
  */
 final class ExitWatcher implements AutoCloseable {
     private static final long SYS_PIDFD_OPEN = 434;
@@ -18,11 +18,13 @@ final class ExitWatcher implements AutoCloseable {
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLL_CTL_DEL = 2;
     private static final int EPOLLIN = 0x1;
+    private static final int EFD_CLOEXEC = 0x80000;
+    private static final int EINTR = 4;
     /** struct epoll_event on x86_64: u32 events, u64 data, packed. */
     private static final int EVENT_SIZE = 12;
     private static final int MAX_EVENTS = 16;
-    /** How often the thread looks whether it was closed. */
-    private static final int WAIT_MS = 500;
+    /** How long {@link #close} waits for the thread. */
+    private static final int JOIN_MS = 1000;
 
     interface Libc extends Library {
         Libc INSTANCE = Native.load("c", Libc.class);
@@ -35,10 +37,15 @@ final class ExitWatcher implements AutoCloseable {
 
         int epoll_wait(int epfd, Memory events, int maxevents, int timeout);
 
+        int eventfd(int initval, int flags);
+
+        long write(int fd, byte[] buffer, long count);
+
         int close(int fd);
     }
 
     private final int epoll;
+    private final int wake;
     private final Map<Integer, Runnable> watched = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean closed;
@@ -47,6 +54,12 @@ final class ExitWatcher implements AutoCloseable {
         epoll = Libc.INSTANCE.epoll_create1(EPOLL_CLOEXEC);
         if (epoll < 0) {
             throw new IllegalStateException("epoll_create1 failed: errno " + Native.getLastError());
+        }
+        wake = Libc.INSTANCE.eventfd(0, EFD_CLOEXEC);
+        if (wake < 0 || !add(wake)) {
+            int errno = Native.getLastError();
+            Libc.INSTANCE.close(epoll);
+            throw new IllegalStateException("cannot make the watcher's eventfd: errno " + errno);
         }
         thread = new Thread(this::loop, "keel-isolation-exits");
         thread.setDaemon(true);
@@ -64,15 +77,20 @@ final class ExitWatcher implements AutoCloseable {
             return () -> { };
         }
         watched.put(fd, ended);
+        if (!add(fd)) {
+            watched.remove(fd);
+            int errno = Native.getLastError();
+            Libc.INSTANCE.close(fd);
+            throw new IllegalStateException("epoll_ctl failed: errno " + errno);
+        }
+        return () -> forget(fd);
+    }
+
+    private boolean add(int fd) {
         Memory event = new Memory(EVENT_SIZE);
         event.setInt(0, EPOLLIN);
         event.setLong(4, fd);
-        if (Libc.INSTANCE.epoll_ctl(epoll, EPOLL_CTL_ADD, fd, event) < 0) {
-            watched.remove(fd);
-            Libc.INSTANCE.close(fd);
-            throw new IllegalStateException("epoll_ctl failed: errno " + Native.getLastError());
-        }
-        return () -> forget(fd);
+        return Libc.INSTANCE.epoll_ctl(epoll, EPOLL_CTL_ADD, fd, event) == 0;
     }
 
     private Runnable forget(int fd) {
@@ -87,9 +105,16 @@ final class ExitWatcher implements AutoCloseable {
     private void loop() {
         Memory events = new Memory((long) EVENT_SIZE * MAX_EVENTS);
         while (!closed) {
-            int n = Libc.INSTANCE.epoll_wait(epoll, events, MAX_EVENTS, WAIT_MS);
+            int n = Libc.INSTANCE.epoll_wait(epoll, events, MAX_EVENTS, -1);
+            if (n < 0 && Native.getLastError() != EINTR) {
+                return;                    // cannot wait any more: the kernel's 250 ms sweep still sees ends
+            }
             for (int i = 0; i < n; i++) {
-                Runnable ended = forget((int) events.getLong((long) i * EVENT_SIZE + 4));
+                int fd = (int) events.getLong((long) i * EVENT_SIZE + 4);
+                if (fd == wake) {
+                    continue;              // close(): the loop ends
+                }
+                Runnable ended = forget(fd);
                 if (ended != null) {
                     try {
                         ended.run();
@@ -104,12 +129,14 @@ final class ExitWatcher implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        Libc.INSTANCE.write(wake, new byte[] {1, 0, 0, 0, 0, 0, 0, 0}, 8);
         try {
-            thread.join(2 * WAIT_MS);
+            thread.join(JOIN_MS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         watched.keySet().forEach(this::forget);
+        Libc.INSTANCE.close(wake);
         Libc.INSTANCE.close(epoll);
     }
 }
