@@ -153,7 +153,15 @@ public class RunCommand implements Command {
             });
             containers.start(container.id(), relay);
             int code = relay.awaitExit();
-            int status = containers.await(container.id(), Duration.ofSeconds(30)).code();
+            int status;
+            try {
+                status = containers.await(container.id(), Duration.ofSeconds(30)).code();
+            } catch (KeelException e) {
+                if (code < 0 || e.kind() != ErrorKind.NOT_FOUND) {
+                    throw e;
+                }
+                return code;           // --rm: the kernel learnt the end first and has removed it already
+            }
             return code >= 0 ? code : status;
         }
     }

@@ -65,6 +65,15 @@ final class ContainerStore {
         byId.put(record.id(), record);
     }
 
+    /**
+     * {@link #put} of a record whose change holds only until the machine stops (a process started:
+     * after a machine crash it is gone whether or not the change is on disk). Still never half-written.
+     */
+    void putForThisBoot(ContainerRecord record) {
+        new StateStore(dir(record.id())).putForThisBoot(RECORD, record);
+        byId.put(record.id(), record);
+    }
+
     void remove(String id) {
         byId.remove(id);
         deleteTree(dir(id));

@@ -36,6 +36,11 @@ public final class StateStore {
         AtomicFiles.write(file(name), Json.write(record));
     }
 
+    /** {@link #put} for state that holds only until the machine stops: see {@link AtomicFiles#writeForThisBoot}. */
+    public void putForThisBoot(String name, Object record) {
+        AtomicFiles.writeForThisBoot(file(name), Json.write(record));
+    }
+
     public <T> Optional<T> get(String name, JavaType type) {
         Path file = file(name);
         try {

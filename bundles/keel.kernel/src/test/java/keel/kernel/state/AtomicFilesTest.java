@@ -43,6 +43,17 @@ class AtomicFilesTest {
     }
 
     @Test
+    void aWriteForThisBootAlsoReplacesWholeAndLeavesNoTemporaryFile() throws Exception {
+        Path target = dir.resolve("state.json");
+        AtomicFiles.write(target, "old".getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.writeForThisBoot(target, "new content".getBytes(StandardCharsets.UTF_8));
+        assertEquals("new content", Files.readString(target));
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "only the target remains");
+        }
+    }
+
+    @Test
     void aFailedWriteKeepsTheOldContentAndNamesTheFile() throws Exception {
         Path target = dir.resolve("state.json");
         AtomicFiles.write(target, "old".getBytes(StandardCharsets.UTF_8));

@@ -165,6 +165,32 @@ class ContainerCliTest {
         assertEquals(0, keel.keel("rm", "ignorer").code());
     }
 
+    /**
+     * Issue 8: kill -9 of a container's shim kills the container (PDEATHSIG), and the daemon records
+     * it as exited within 1 s without anyone asking (no ps or inspect, which would look themselves):
+     * the record on disk says STOPPED, 137.
+     */
+    @Test
+    void aKilledShimEndsItsContainerAndTheDaemonRecordsItWithinASecond() throws Exception {
+        Keel.Result started = keel.keel("run", "-d", "--name", "orphaned", "--network", "none", "--rootfs",
+                rootfs.toString(), "sleep", "1000");
+        assertEquals(0, started.code(), started.toString());
+        String id = started.out().trim();
+        Path record = keel.root.resolve("containers").resolve(id).resolve("container.json");
+        assertTrue(Files.readString(record).contains("\"RUNNING\""), Files.readString(record));
+        long shim = Long.parseLong(Files.readString(keel.run.resolve("c").resolve(id.substring(0, 12))
+                .resolve("shim.pid")).trim());
+        new ProcessBuilder("kill", "-9", Long.toString(shim)).start().waitFor();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (!Files.readString(record).contains("\"STOPPED\"") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        String state = Files.readString(record);
+        assertTrue(state.contains("\"STOPPED\""), "still not exited 1 s after kill -9 of its shim:\n" + state);
+        assertTrue(state.replace(" ", "").contains("\"exitCode\":137"), state);
+        assertEquals(0, keel.keel("rm", "orphaned").code());
+    }
+
     @Test
     void logsKeepStdoutAndStderrApart() throws Exception {
         Keel.Result started = keel.keel("run", "-d", "--name", "talker", "--network", "none", "--rootfs",
@@ -189,14 +215,34 @@ class ContainerCliTest {
             shim = files.filter(p -> p.getFileName().toString().startsWith("keel-shim-")).findFirst().orElseThrow();
         }
         String before = sha256(shim);
+        Path sealed = sealedCopy();    // what every shim runs from: the daemon's sealed memfd of that binary
+        assertEquals(before, sha256(sealed));
         // every process visible inside, including an exec's supervisor while it joins: try to write its exe
         keel.keel("exec", "attacker", "/bin/sh", "-c",
                 "for p in /proc/[0-9]*; do echo pwned > $p/exe 2>/dev/null; done; true");
         assertEquals(before, sha256(shim), "the shim binary changed");
+        assertEquals(before, sha256(sealed), "the sealed copy the shims run from changed");
+        assertEquals(0, run("true").code(), "a container starts after the attempt");
         Keel.Result cwd = keel.keel("run", "--rm", "--network", "none", "-w", "/proc/self/fd/7", "--rootfs",
                 rootfs.toString(), "ls", "..");
         assertTrue(cwd.code() != 0 || !cwd.out().contains("etc"), "a working directory escaped: " + cwd);
         keel.keel("rm", "-f", "attacker");
+    }
+
+    /** The daemon's descriptor of its sealed in-memory copy of keel-shim. */
+    private static Path sealedCopy() throws Exception {
+        try (var fds = Files.list(Path.of("/proc/" + keel.daemonPid() + "/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().startsWith("/memfd:keel-shim")) {
+                        return fd;
+                    }
+                } catch (java.io.IOException closedMeanwhile) {
+                    // not this one
+                }
+            }
+        }
+        throw new AssertionError("the daemon holds no sealed copy of keel-shim (/memfd:keel-shim)");
     }
 
     private static String sha256(Path file) throws Exception {

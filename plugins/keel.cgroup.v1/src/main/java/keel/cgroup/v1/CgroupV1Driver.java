@@ -85,14 +85,9 @@ public class CgroupV1Driver implements CgroupDriver {
         checkName(containerId);
         Limits limits = LimitsCheck.check(resources, host(), false);
         CgroupRecord record = recordFor(containerId);
-        for (Path dir : dirs(record)) {
-            if (Files.exists(dir)) {
-                throw new KeelException(ErrorKind.ALREADY_EXISTS,
-                        "container " + containerId + " already has a cgroup: " + dir + " exists");
-            }
-        }
         List<Path> made = new ArrayList<>();
         try {
+            // a leaf that exists already fails its mkdir (ALREADY_EXISTS): the ones made before go again
             for (Map.Entry<Path, Path> hierarchy : dirsByMount(record, hierarchies).entrySet()) {
                 makeLeaf(hierarchy.getKey(), hierarchy.getValue(), containerId);
                 made.add(hierarchy.getValue());
@@ -121,11 +116,14 @@ public class CgroupV1Driver implements CgroupDriver {
 
     private void makeLeaf(Path mount, Path leaf, String containerId) {
         Path dir = mount;
+        boolean cpuset = mount.equals(hierarchies.mount("cpuset"));
         for (Path part : mount.relativize(leaf)) {
             dir = dir.resolve(part);
             boolean isLeaf = dir.equals(leaf);
             try {
-                Files.createDirectory(dir);
+                if (isLeaf || !Files.isDirectory(dir)) {   // a parent is there since the first container
+                    Files.createDirectory(dir);
+                }
             } catch (FileAlreadyExistsException e) {
                 if (isLeaf) {
                     throw new KeelException(ErrorKind.ALREADY_EXISTS,
@@ -134,7 +132,7 @@ public class CgroupV1Driver implements CgroupDriver {
             } catch (IOException e) {
                 throw KeelException.internal("cannot create cgroup " + dir + ": " + CgroupFiles.reason(e), e);
             }
-            if (Files.exists(dir.resolve("cpuset.cpus"))) {
+            if (cpuset) {
                 inheritCpuset(dir, "cpuset.cpus");
                 inheritCpuset(dir, "cpuset.mems");
             }
@@ -382,11 +380,13 @@ public class CgroupV1Driver implements CgroupDriver {
         if (existing.isEmpty()) {
             return;
         }
-        if (Files.isDirectory(dir(cgroup, "freezer")) && !pids(cgroup).isEmpty()) {
+        Set<Integer> left = pids(cgroup);
+        if (!left.isEmpty() && Files.isDirectory(dir(cgroup, "freezer"))) {
             killAll(cgroup, Libc.SIGKILL);
+            left = pids(cgroup);
         }
         long deadline = System.nanoTime() + KILL_TIMEOUT_MS * 1_000_000;
-        for (Set<Integer> left = pids(cgroup); !left.isEmpty(); left = pids(cgroup)) {
+        for (; !left.isEmpty(); left = pids(cgroup)) {
             if (System.nanoTime() > deadline) {
                 throw KeelException.unavailable("cannot remove the cgroup of container %s: processes %s are still in "
                         + "it %d ms after SIGKILL (uninterruptible sleep?); retry", cgroup.containerId(), left,

@@ -16,17 +16,20 @@ import java.util.OptionalLong;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 
 import keel.api.ErrorKind;
 import keel.api.KeelException;
 import keel.api.driver.KeelDriver;
 import keel.api.isolation.ExecRequest;
+import keel.api.isolation.ExitNotifier;
 import keel.api.isolation.ExitStatus;
 import keel.api.isolation.IsolationDriver;
 import keel.api.isolation.LaunchHooks;
 import keel.api.isolation.LaunchRequest;
 import keel.api.isolation.ProcessRecord;
 import keel.isolation.linux.shim.ExitFile;
+import keel.isolation.linux.shim.SealedShim;
 import keel.isolation.linux.shim.ShimException;
 import keel.isolation.linux.shim.ShimLauncher;
 import keel.isolation.linux.shim.ShimMessage;
@@ -36,16 +39,19 @@ import keel.isolation.linux.shim.ShimResult;
  * The Linux isolation driver: every container and exec is a process that keel-shim (C, shipped
  * in this bundle) creates and supervises, independent of the daemon's JVM. This class keeps no
  * state: everything about a process is in its ProcessRecord and its state directory, so another
- * instance (a new bundle version, after a daemon restart) manages what this one started.
+ * instance (a new bundle version, after a daemon restart) manages what this one started. It tells
+ * the kernel at once when a process ends (pidfds of the process and of its shim, one epoll thread).
  */
 @Component(immediate = true, service = IsolationDriver.class)
 @KeelDriver(id = "linux")
-public class LinuxIsolationDriver implements IsolationDriver {
+public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
     /** What a process's exit looks like when its supervisor died with it (no exit status recorded). */
     static final int SUPERVISOR_DIED = 137;
 
     private final Path shim;
+    private final SealedShim sealed;
     private final ShimLauncher launcher;
+    private final ExitWatcher exits = new ExitWatcher();
 
     @Activate
     public LinuxIsolationDriver(BundleContext context) throws IOException {
@@ -53,13 +59,32 @@ public class LinuxIsolationDriver implements IsolationDriver {
         Path dir = Path.of(root == null || root.isBlank() ? "/var/lib/keel" : root).resolve("isolation.linux");
         this.shim = install(context.getBundle().getEntry("native/keel-shim"), dir,
                 context.getBundle().getVersion().toString());
-        this.launcher = new ShimLauncher(shim);
+        this.sealed = sealedCopy(shim);
+        this.launcher = new ShimLauncher(sealed != null ? sealed.path() : shim);
+    }
+
+    /** The one sealed copy every start runs, or null where none can be made (the shim then copies itself). */
+    private static SealedShim sealedCopy(Path shim) {
+        try {
+            return SealedShim.of(shim);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Constructor for tests: a shim binary already on disk. */
     LinuxIsolationDriver(Path shim) {
         this.shim = shim;
+        this.sealed = null;
         this.launcher = new ShimLauncher(shim);
+    }
+
+    @Deactivate
+    void deactivate() {
+        exits.close();
+        if (sealed != null) {
+            sealed.close();
+        }
     }
 
     private static Path install(URL entry, Path dir, String version) throws IOException {
@@ -87,7 +112,8 @@ public class LinuxIsolationDriver implements IsolationDriver {
     @Override
     public Map<String, String> describe() {
         Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("shim", shim.toString());
+        facts.put("shim", shim + (sealed == null ? ", copied into a sealed memfd by each start"
+                : ", run from a sealed memfd made once"));
         facts.put("namespaces", "pid, mount, uts, ipc, network, cgroup");
         facts.put("seccomp", "classic BPF, x86_64");
         return facts;
@@ -160,12 +186,36 @@ public class LinuxIsolationDriver implements IsolationDriver {
     }
 
     private static boolean shimAlive(Path stateDir) {
+        long pid = shimPid(stateDir);
+        return pid > 0 && ProcStat.isRunning(pid, "keel-shim");
+    }
+
+    /** The pid in the state directory's shim.pid, or -1. */
+    private static long shimPid(Path stateDir) {
         try {
-            long pid = Long.parseLong(Files.readString(stateDir.resolve("shim.pid")).trim());
-            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            return Long.parseLong(Files.readString(stateDir.resolve("shim.pid")).trim());
         } catch (IOException | NumberFormatException e) {
-            return false;
+            return -1;
         }
+    }
+
+    /**
+     * Watches the process and its shim: the shim ends after it recorded the exit status, and when
+     * it is killed its process dies with it (PDEATHSIG) and is then seen gone.
+     */
+    @Override
+    public AutoCloseable onExit(ProcessRecord process, Runnable ended) {
+        if (!ProcStat.isAlive(process.pid(), process.startTime())) {
+            ended.run();
+            return () -> { };
+        }
+        AutoCloseable ofProcess = exits.watch(process.pid(), ended);
+        long shim = shimPid(Path.of(process.stateDir()));
+        AutoCloseable ofShim = shim > 0 ? exits.watch(shim, ended) : () -> { };
+        return () -> {
+            ofProcess.close();
+            ofShim.close();
+        };
     }
 
     @Override

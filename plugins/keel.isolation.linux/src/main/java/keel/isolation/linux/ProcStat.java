@@ -23,6 +23,21 @@ final class ProcStat {
                 && !fields[0].equals("X");
     }
 
+    /**
+     * Whether {@code pid} is a process named {@code name} that has not ended. A zombie has ended:
+     * a killed shim stays one until init reaps it, which some inits do late.
+     */
+    static boolean isRunning(long pid, String name) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return comm.equals(name) && state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The fields after "pid (comm)": index 0 is the state (field 3). */
     private static String[] fields(long pid) {
         try {

@@ -3,7 +3,9 @@ package keel.isolation.linux.seccomp;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 
 import keel.api.KeelException;
 import keel.api.runtime.Seccomp;
@@ -13,7 +15,8 @@ import keel.api.runtime.Seccomp;
  * (an array of struct sock_filter, little-endian). The program checks the architecture (anything
  * but x86_64, including the x32 ABI, is refused), then tries each rule in order — the first whose
  * syscall and argument conditions match decides — then the default action. Names this
- * architecture does not have are skipped, as libseccomp does.
+ * architecture does not have are skipped, as libseccomp does. Programs are kept per profile
+ * (every container with the default profile gets the same one, compiled once).
  */
 public final class SeccompCompiler {
     static final int AUDIT_ARCH_X86_64 = 0xC000003E;
@@ -42,11 +45,23 @@ public final class SeccompCompiler {
     record Instruction(short code, int jt, int jf, int k) {
     }
 
+    /** Compiled programs by profile (a record: equal profiles, one program); emptied when it grows past this. */
+    private static final int KEPT = 32;
+    private static final Map<Seccomp, byte[]> COMPILED = new ConcurrentHashMap<>();
+
     private SeccompCompiler() {
     }
 
     public static byte[] compile(Seccomp profile) {
-        return encode(program(profile));
+        byte[] program = COMPILED.get(profile);
+        if (program == null) {
+            program = encode(program(profile));
+            if (COMPILED.size() >= KEPT) {
+                COMPILED.clear();
+            }
+            COMPILED.put(profile, program);
+        }
+        return program.clone();
     }
 
     static List<Instruction> program(Seccomp profile) {

@@ -27,7 +27,7 @@ public final class ExitFile {
     private ExitFile() {
     }
 
-    /** The exit status, or empty while the process runs (or if its shim was killed). */
+    /** The exit status, or empty while the process runs (or if its shim was killed, or the machine crashed). */
     public static Optional<ExitStatus> read(Path stateDir) throws IOException {
         Path file = stateDir.resolve(NAME);
         String text;
@@ -35,6 +35,9 @@ public final class ExitFile {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        }
+        if (text.isEmpty()) {
+            return Optional.empty();   // renamed into place but never written out: a machine crash (not fsynced)
         }
         Matcher m = FORMAT.matcher(text);
         if (!m.matches()) {

@@ -80,6 +80,22 @@ class SeccompCompilerTest {
     }
 
     @Test
+    void anEqualProfileGetsTheSameProgramAndNoCallerCanChangeAnothersCopy() {
+        Seccomp profile = new Seccomp("SCMP_ACT_ALLOW", List.of("SCMP_ARCH_X86_64"), List.of(
+                new Seccomp.Syscall(List.of("mount"), "SCMP_ACT_ERRNO", 1)));
+        Seccomp equal = new Seccomp("SCMP_ACT_ALLOW", List.of("SCMP_ARCH_X86_64"), List.of(
+                new Seccomp.Syscall(List.of("mount"), "SCMP_ACT_ERRNO", 1)));
+        byte[] first = SeccompCompiler.compile(profile);
+        java.util.Arrays.fill(first, (byte) 0);
+        byte[] second = SeccompCompiler.compile(equal);
+        assertEquals(EPERM, run(second, nr("mount"), ARCH));
+        assertEquals(SeccompCompiler.RET_ALLOW, run(second, nr("read"), ARCH));
+        Seccomp other = new Seccomp("SCMP_ACT_ALLOW", List.of("SCMP_ARCH_X86_64"), List.of(
+                new Seccomp.Syscall(List.of("read"), "SCMP_ACT_ERRNO", 1)));
+        assertEquals(SeccompCompiler.RET_ALLOW, run(SeccompCompiler.compile(other), nr("mount"), ARCH));
+    }
+
+    @Test
     void equalAndNotEqualCompareAll64Bits() {
         Seccomp profile = new Seccomp("SCMP_ACT_ERRNO", List.of("SCMP_ARCH_X86_64"), List.of(
                 new Seccomp.Syscall(List.of("personality"), "SCMP_ACT_ALLOW", null,

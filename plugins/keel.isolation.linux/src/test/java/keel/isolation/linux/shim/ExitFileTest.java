@@ -31,6 +31,12 @@ class ExitFileTest {
     }
 
     @Test
+    void anEmptyRecordLeftByAMachineCrashIsAbsent() throws IOException {
+        Files.writeString(dir.resolve("exit.json"), "");
+        assertTrue(ExitFile.read(dir).isEmpty());
+    }
+
+    @Test
     void anythingElseIsAnError() throws IOException {
         Files.writeString(dir.resolve("exit.json"), "{\"code\":1}");
         assertThrows(IOException.class, () -> ExitFile.read(dir));
