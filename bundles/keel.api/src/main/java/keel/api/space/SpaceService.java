@@ -21,4 +21,10 @@ public interface SpaceService {
      * the blobs and layer snapshots nothing uses any more.
      */
     PruneReport pruneImages(boolean all);
+
+    /**
+     * Removes the anonymous volumes no container mounts, or with {@code all} every volume no
+     * container mounts, with their data.
+     */
+    PruneReport pruneVolumes(boolean all);
 }

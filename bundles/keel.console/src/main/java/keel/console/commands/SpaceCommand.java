@@ -28,6 +28,8 @@ public class SpaceCommand implements Command {
     private static final Option FORCE = Option.flag("force", 'f', "do not ask for confirmation");
     private static final Option VERBOSE = Option.flag("verbose", 'v', "df: a line per image and container");
     private static final Option FORMAT = Option.value("format", (char) 0, "FORMAT", "df: table (default) or json");
+    private static final Option VOLUMES = Option.flag("volumes", (char) 0,
+            "system prune: also the anonymous volumes no container mounts (with -a: every such volume)");
 
     private final SpaceService space;
     private final String name;
@@ -58,7 +60,7 @@ public class SpaceCommand implements Command {
     @Override
     public String usage() {
         return switch (name) {
-            case "system" -> "system df [-v] [--format json] | system prune [-a] [-f]";
+            case "system" -> "system df [-v] [--format json] | system prune [-a] [-f] [--volumes]";
             case "image" -> "image prune [-a] [-f]";
             default -> "container prune [-f]";
         };
@@ -67,7 +69,7 @@ public class SpaceCommand implements Command {
     @Override
     public List<Option> options() {
         return switch (name) {
-            case "system" -> List.of(ALL, FORCE, VERBOSE, FORMAT);
+            case "system" -> List.of(ALL, FORCE, VERBOSE, FORMAT, VOLUMES);
             case "image" -> List.of(ALL, FORCE);
             default -> List.of(FORCE);
         };
@@ -89,10 +91,11 @@ public class SpaceCommand implements Command {
             throw KeelException.invalid("unknown subcommand '%s' of 'keel %s'; usage: keel %s", sub, name, usage());
         }
         if (name.equals("system")) {
-            only(args, sub, ALL, FORCE);
+            only(args, sub, ALL, FORCE, VOLUMES);
         }
         boolean all = args.flag(ALL.name());
-        if (!args.flag(FORCE.name()) && !confirmed(warning(all), io)) {
+        boolean withVolumes = args.flag(VOLUMES.name());
+        if (!args.flag(FORCE.name()) && !confirmed(warning(all, withVolumes), io)) {
             return 0;
         }
         switch (name) {
@@ -108,10 +111,12 @@ public class SpaceCommand implements Command {
             }
             default -> {
                 PruneReport containers = space.pruneContainers();
+                PruneReport volumes = withVolumes ? space.pruneVolumes(all) : PruneReport.NOTHING;
                 PruneReport images = space.pruneImages(all);
                 print("Deleted Containers:", containers, io);
+                print("Deleted Volumes:", volumes, io);
                 print("Deleted Images:", images, io);
-                total(containers.plus(images), io);
+                total(containers.plus(volumes).plus(images), io);
             }
         }
         return 0;
@@ -127,13 +132,14 @@ public class SpaceCommand implements Command {
         }
     }
 
-    private String warning(boolean all) {
+    private String warning(boolean all, boolean withVolumes) {
         String images = all ? "  - all images without at least one container associated to them"
                 : "  - all dangling images";
         return "WARNING! This will remove:\n" + switch (name) {
             case "container" -> "  - all stopped containers";
             case "image" -> images;
-            default -> "  - all stopped containers\n" + images;
+            default -> "  - all stopped containers\n" + (withVolumes ? all ? "  - all volumes not used by at least one "
+                    + "container\n" : "  - all anonymous volumes not used by at least one container\n" : "") + images;
         } + "\n  - and the blobs and layers no image or container uses\n";
     }
 

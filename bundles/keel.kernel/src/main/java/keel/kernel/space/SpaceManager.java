@@ -1,5 +1,6 @@
 package keel.kernel.space;
 
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +27,8 @@ import keel.api.space.SpaceService;
 import keel.api.storage.Snapshot;
 import keel.api.storage.SnapshotKind;
 import keel.api.storage.StorageDriver;
+import keel.api.volume.VolumeInfo;
+import keel.api.volume.VolumeService;
 import keel.kernel.drivers.Drivers;
 import keel.kernel.images.ChainIds;
 import keel.kernel.images.Collector;
@@ -43,14 +46,16 @@ public class SpaceManager implements SpaceService {
     private final ContainerService containers;
     private final Drivers drivers;
     private final EventService events;
+    private final VolumeService volumes;
 
     @Activate
     public SpaceManager(@Reference ImageManager images, @Reference ContainerService containers,
-            @Reference Drivers drivers, @Reference EventService events) {
+            @Reference Drivers drivers, @Reference EventService events, @Reference VolumeService volumes) {
         this.images = images;
         this.containers = containers;
         this.drivers = drivers;
         this.events = events;
+        this.volumes = volumes;
     }
 
     /** Everything measured at one moment: no collection runs meanwhile. */
@@ -111,8 +116,8 @@ public class SpaceManager implements SpaceService {
     public DiskUsage usage() {
         try (ContentLock.Lease lease = images.contentLock().shared()) {
             View v = view();
-            return new DiskUsage(imageSummary(v), containerSummary(v), volumes(), DiskUsage.Summary.NONE,
-                    imageRows(v), containerRows(v));
+            return new DiskUsage(imageSummary(v), containerSummary(v), volumeSummary(v.containers()),
+                    DiskUsage.Summary.NONE, imageRows(v), containerRows(v));
         }
     }
 
@@ -156,12 +161,44 @@ public class SpaceManager implements SpaceService {
     }
 
     /**
-     * Local volumes: Keel has no volume store yet, so none. The volume store, once there, reports
-     * here how many volumes there are, how many a container mounts, their bytes, and the bytes of
-     * the unmounted ones (reclaimable).
+     * Local volumes: how many, how many a container (running or not) mounts, the bytes of their
+     * data, and the bytes of those none mounts (what {@code prune --volumes -a} frees).
      */
-    private static DiskUsage.Summary volumes() {
-        return DiskUsage.Summary.NONE;
+    private DiskUsage.Summary volumeSummary(List<ContainerInfo> all) {
+        Set<String> mounted = mountedVolumes(all);
+        int active = 0;
+        long size = 0;
+        long reclaimable = 0;
+        List<VolumeInfo> list = volumes.volumes();
+        for (VolumeInfo volume : list) {
+            long bytes = VolumeSizes.bytes(Path.of(volume.mountpoint()));
+            size += bytes;
+            if (mounted.contains(volume.name())) {
+                active++;
+            } else {
+                reclaimable += bytes;
+            }
+        }
+        return new DiskUsage.Summary(list.size(), active, size, reclaimable);
+    }
+
+    private static Set<String> mountedVolumes(List<ContainerInfo> all) {
+        Set<String> mounted = new HashSet<>();
+        for (ContainerInfo c : all) {
+            c.mounts().stream().map(m -> m.name()).filter(java.util.Objects::nonNull).forEach(mounted::add);
+        }
+        return mounted;
+    }
+
+    @Override
+    public PruneReport pruneVolumes(boolean all) {
+        Map<String, Long> sizes = new HashMap<>();
+        for (VolumeInfo volume : volumes.volumes()) {
+            sizes.put(volume.name(), VolumeSizes.bytes(Path.of(volume.mountpoint())));
+        }
+        List<String> removed = volumes.pruneVolumes(all);
+        long reclaimed = removed.stream().mapToLong(n -> sizes.getOrDefault(n, 0L)).sum();
+        return published("volume", new PruneReport(removed, reclaimed));
     }
 
     private static List<DiskUsage.ImageUsage> imageRows(View v) {

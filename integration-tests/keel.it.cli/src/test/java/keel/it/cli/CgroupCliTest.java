@@ -19,9 +19,7 @@ class CgroupCliTest {
     static void setUp() throws Exception {
         keel = new Keel("cgroups");
         rootfs = Path.of(System.getProperty("keel.it.tmp")).resolve("cgroups/rootfs");
-        Keel.Result made = Keel.exec(List.of("bash", Keel.DIST.resolve("../../../bench/busybox-rootfs.sh").normalize()
-                .toString(), rootfs.toString()));
-        assertEquals(0, made.code(), made.toString());
+        Keel.busyboxRootfs(rootfs);
     }
 
     @AfterAll

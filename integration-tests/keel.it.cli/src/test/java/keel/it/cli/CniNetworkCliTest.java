@@ -37,9 +37,7 @@ class CniNetworkCliTest {
     static void setUp() throws Exception {
         keel = new Keel("cni");
         rootfs = Path.of(System.getProperty("keel.it.tmp")).resolve("cni/rootfs");
-        Keel.Result made = Keel.exec(List.of("bash", Keel.DIST.resolve("../../../bench/busybox-rootfs.sh").normalize()
-                .toString(), rootfs.toString()));
-        assertEquals(0, made.code(), made.toString());
+        Keel.busyboxRootfs(rootfs);
         network = "kcni" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         tablesBefore = lines("nft", "list", "tables");
         chainsBefore = cniChains();

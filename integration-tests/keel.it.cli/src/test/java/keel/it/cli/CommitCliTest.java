@@ -34,8 +34,7 @@ class CommitCliTest {
         keel = new Keel("commit");
         base = Path.of(System.getProperty("keel.it.tmp")).resolve("commit");
         Path rootfs = base.resolve("rootfs");
-        assertEquals(0, Keel.exec(List.of("bash", Keel.DIST.resolve("../../../bench/busybox-rootfs.sh").normalize()
-                .toString(), rootfs.toString())).code());
+        Keel.busyboxRootfs(rootfs);
         Path tar = base.resolve("busybox.tar");
         assertEquals(0, Keel.exec(List.of("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".")).code());
         ok(keel.keel("import", tar.toString(), IMAGE));

@@ -29,9 +29,7 @@ class ContainerCliTest {
     static void setUp() throws Exception {
         keel = new Keel("containers");
         rootfs = Path.of(System.getProperty("keel.it.tmp")).resolve("containers/rootfs");
-        Keel.Result made = Keel.exec(List.of("bash", Keel.DIST.resolve("../../../bench/busybox-rootfs.sh").normalize()
-                .toString(), rootfs.toString()));
-        assertEquals(0, made.code(), made.toString());
+        Keel.busyboxRootfs(rootfs);
     }
 
     @AfterAll

@@ -34,8 +34,7 @@ class DiskFullCliTest {
         Files.createDirectories(keel.root);
         ok(Keel.exec(List.of("mount", "-t", "tmpfs", "-o", "size=48m", "keel-it-diskfull", keel.root.toString())));
         Path rootfs = base.resolve("rootfs");
-        ok(Keel.exec(List.of("bash", Keel.DIST.resolve("../../../bench/busybox-rootfs.sh").normalize().toString(),
-                rootfs.toString())));
+        Keel.busyboxRootfs(rootfs);
         ok(Keel.exec(List.of("tar", "-C", rootfs.toString(), "-cf", base.resolve("busybox.tar").toString(), ".")));
         ok(keel.keel("import", base.resolve("busybox.tar").toString(), "busybox:df"));
     }

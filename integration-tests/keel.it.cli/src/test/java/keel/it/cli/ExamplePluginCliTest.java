@@ -22,8 +22,7 @@ class ExamplePluginCliTest {
     void aDroppedInStorageDriverIsListedChosenUsedAndRemoved() throws Exception {
         Path base = Path.of(System.getProperty("keel.it.tmp")).resolve("example-plugin");
         Path rootfs = base.resolve("rootfs");
-        assertEquals(0, Keel.exec(List.of("bash", Keel.DIST.resolve("../../../bench/busybox-rootfs.sh").normalize()
-                .toString(), rootfs.toString())).code());
+        Keel.busyboxRootfs(rootfs);
         Path tar = base.resolve("busybox.tar.gz");
         assertEquals(0, Keel.exec(List.of("tar", "-C", rootfs.toString(), "-czf", tar.toString(), ".")).code());
         Path jar = Path.of(System.getProperty("keel.it.example.storage"));

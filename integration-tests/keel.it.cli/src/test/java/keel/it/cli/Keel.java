@@ -90,6 +90,15 @@ final class Keel implements AutoCloseable {
                 new String(captured[1], StandardCharsets.UTF_8));
     }
 
+    /** Makes a busybox root filesystem at {@code dir} with the benchmarks' script (Debian's busybox-static). */
+    static void busyboxRootfs(Path dir) throws IOException, InterruptedException {
+        Result made = exec(List.of("bash", DIST.resolve("../../../bench/busybox-rootfs.sh").normalize().toString(),
+                dir.toString()));
+        if (made.code() != 0) {
+            throw new AssertionError("cannot make a busybox rootfs at " + dir + ": " + made);
+        }
+    }
+
     /** The pid of the daemon that serves this run directory, or -1. */
     long daemonPid() throws IOException {
         Path pid = run.resolve("keel.pid");

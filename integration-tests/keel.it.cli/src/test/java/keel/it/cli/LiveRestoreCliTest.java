@@ -31,8 +31,7 @@ class LiveRestoreCliTest {
     static void setUp() throws Exception {
         keel = new Keel("live-restore");
         rootfs = Path.of(System.getProperty("keel.it.tmp")).resolve("live-restore/rootfs");
-        assertEquals(0, Keel.exec(List.of("bash", Keel.DIST.resolve("../../../bench/busybox-rootfs.sh").normalize()
-                .toString(), rootfs.toString())).code());
+        Keel.busyboxRootfs(rootfs);
     }
 
     @AfterAll

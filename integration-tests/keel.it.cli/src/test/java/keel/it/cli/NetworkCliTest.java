@@ -43,8 +43,7 @@ class NetworkCliTest {
         keel = new Keel("network");
         Path base = Path.of(System.getProperty("keel.it.tmp")).resolve("network");
         Path rootfs = base.resolve("rootfs");
-        assertEquals(0, Keel.exec(List.of("bash", Keel.DIST.resolve("../../../bench/busybox-rootfs.sh").normalize()
-                .toString(), rootfs.toString())).code());
+        Keel.busyboxRootfs(rootfs);
         Path layer = base.resolve("layer.tar");
         assertEquals(0, Keel.exec(List.of("tar", "-C", rootfs.toString(), "-cf", layer.toString(), ".")).code());
         ok(keel.keel("import", layer.toString(), "busybox:net"));

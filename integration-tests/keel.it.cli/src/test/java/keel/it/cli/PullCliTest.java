@@ -84,9 +84,7 @@ class PullCliTest {
     private static Path images(Path dir) throws Exception {
         Path rootfs = dir.resolve("rootfs");
         Files.createDirectories(dir);
-        Keel.Result made = Keel.exec(List.of("bash", Keel.DIST.resolve("../../../bench/busybox-rootfs.sh").normalize()
-                .toString(), rootfs.toString()));
-        assertEquals(0, made.code(), made.toString());
+        Keel.busyboxRootfs(rootfs);
         TestRegistry.run(dir, "tar", "--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C",
                 "rootfs", "-cf", "layer.tar", ".");
         Path data = Files.createDirectories(dir.resolve("big"));

@@ -37,9 +37,7 @@ class VolumeCliTest {
         }
         keel = new Keel("volumes");
         rootfs = base.resolve("rootfs");
-        Keel.Result made = Keel.exec(List.of("bash", Keel.DIST.resolve("../../../bench/busybox-rootfs.sh").normalize()
-                .toString(), rootfs.toString()));
-        assertEquals(0, made.code(), made.toString());
+        Keel.busyboxRootfs(rootfs);
         Files.createDirectories(rootfs.resolve("seed/sub"));
         Files.writeString(rootfs.resolve("seed/sub/file"), "from the image\n");
         Path image = base.resolve("image");
@@ -96,6 +94,36 @@ class VolumeCliTest {
         assertEquals("persisted\n", Files.readString(data.resolve("f")));
         assertEquals(0, keel.keel("volume", "rm", "keep").code());
         assertFalse(Files.exists(keel.root.resolve("volumes/keep")));
+    }
+
+    @Test
+    void systemDfCountsVolumesAndPruneVolumesFreesTheUnusedOnes() throws Exception {
+        Keel.Result write = run("-v", "dfvol:/data", "--", "sh", "-c", "head -c 3000000 /dev/zero > /data/f");
+        assertEquals(0, write.code(), write.toString());
+        Keel.Result df = keel.keel("system", "df", "--format", "json");
+        assertEquals(0, df.code(), df.toString());
+        java.util.regex.Matcher volumes = java.util.regex.Pattern.compile(
+                "\"volumes\"\\s*:\\s*\\{[^}]*\"size\"\\s*:\\s*(\\d+)").matcher(df.out());
+        assertTrue(volumes.find(), df.out());
+        assertTrue(Long.parseLong(volumes.group(1)) >= 3_000_000, "the volume's 3 MB are counted: " + df.out());
+
+        // an anonymous volume left by a container removed without -v: what prune --volumes is for
+        List<String> before = keel.keel("volume", "ls", "-q").out().lines().toList();
+        Keel.Result created = keel.keel("create", "--network", "none", "-v", "/anon", "--rootfs", rootfs.toString(),
+                "true");
+        assertEquals(0, created.code(), created.toString());
+        assertEquals(0, keel.keel("rm", created.out().trim()).code());
+        List<String> anonymous = new ArrayList<>(keel.keel("volume", "ls", "-q").out().lines().toList());
+        anonymous.removeAll(before);
+        assertEquals(1, anonymous.size(), "one anonymous volume left: " + anonymous);
+
+        Keel.Result prune = keel.keel("system", "prune", "-f", "--volumes");
+        assertEquals(0, prune.code(), prune.toString());
+        assertTrue(prune.out().contains("Deleted Volumes:\n" + anonymous.get(0)), prune.out());
+        List<String> after = keel.keel("volume", "ls", "-q").out().lines().toList();
+        assertFalse(after.contains(anonymous.get(0)), "the unused anonymous volume is pruned");
+        assertTrue(after.contains("dfvol"), "a named volume stays without -a, as Docker's");
+        assertEquals(0, keel.keel("volume", "rm", "dfvol").code());
     }
 
     @Test

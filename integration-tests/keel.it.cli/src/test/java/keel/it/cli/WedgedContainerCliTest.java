@@ -28,8 +28,7 @@ class WedgedContainerCliTest {
     void aContainerWhoseFreezeNeverCompletesDoesNotHoldUpTheOthers() throws Exception {
         Path base = Path.of(System.getProperty("keel.it.tmp")).resolve("wedge");
         Path rootfs = base.resolve("rootfs");
-        assertEquals(0, Keel.exec(List.of("bash", Keel.DIST.resolve("../../../bench/busybox-rootfs.sh").normalize()
-                .toString(), rootfs.toString())).code());
+        Keel.busyboxRootfs(rootfs);
         assertTrue(Files.exists(Path.of("/dev/fuse")), "this test needs /dev/fuse");
         Path stuck = base.resolve("stuck");
         Files.createDirectories(stuck);

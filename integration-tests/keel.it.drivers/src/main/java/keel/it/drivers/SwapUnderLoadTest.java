@@ -167,6 +167,13 @@ class SwapUnderLoadTest {
             for (String id : started) {
                 assertEquals(addresses.get(id), address(id, 1), "the address of " + id + " changed");
             }
+            // new containers after the swaps get addresses that collide with none of the 20
+            for (int i = 0; i < 3; i++) {
+                String fresh = start("after-" + i, List.of("sh", "-c", TICKER));
+                String address = address(fresh, 0);
+                assertTrue(!addresses.containsValue(address), "new container got a taken address " + address);
+                addresses.put(fresh, address);
+            }
             int ticks = count(started.get(5), "tick-");
             Thread.sleep(1000);
             assertTrue(count(started.get(5), "tick-") > ticks, "a container's log stopped growing");
