@@ -54,9 +54,12 @@ trap 'rm -rf --one-file-system "$work"' EXIT
 echo "# Layers of a Debian bookworm rootfs (debootstrap): $entries entries, $((size / 1000000)) MB uncompressed."
 echo "# $(nproc) CPUs, $(uname -r), target file system: $(df -T "$work" | awk 'NR==2 {print $2}'), $(date -u +%F)"
 echo "# GNU $(tar --version | head -1), $(umoci --version), $(java -version 2>&1 | head -1)"
-java -cp "$jar" keel.bench.UnpackSideBySide "$cache/debian.tar" tar "$work" "$rounds" "$size"
-java -cp "$jar" keel.bench.UnpackSideBySide "$cache/debian.tar.gz" gzip "$work" "$rounds" "$size" "$oci:debian"
-java -cp "$jar" keel.bench.UnpackSideBySide "$cache/debian.tar.zst" zstd "$work" "$rounds" "$size"
+# the daemon's JVM flags (launcher/src/main/sh/keel-daemon) and its SHA-256 (libcrypto)
+daemon_jvm=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dkeel.digest.library=launcher/target/keel/lib/libkeel-digest.so)
+side_by_side() { java "${daemon_jvm[@]}" -cp "$jar" keel.bench.UnpackSideBySide "$@"; }
+side_by_side "$cache/debian.tar" tar "$work" "$rounds" "$size"
+side_by_side "$cache/debian.tar.gz" gzip "$work" "$rounds" "$size" "$oci:debian"
+side_by_side "$cache/debian.tar.zst" zstd "$work" "$rounds" "$size"
 
 if [ "$jmh" = 1 ]; then
   echo "# JMH, the unpacker's inner loop (keel.bench.UnpackBenchmark): the layer in memory, the target on tmpfs"

@@ -14,6 +14,7 @@ import java.util.Map;
 import keel.api.image.MediaTypes;
 import keel.api.layer.UnpackLimits;
 import keel.api.layer.WhiteoutStyle;
+import keel.launcher.digest.NativeDigests;
 import keel.layer.tar.TarLayerUnpacker;
 
 /**
@@ -28,7 +29,8 @@ import keel.layer.tar.TarLayerUnpacker;
  * </pre>
  *
  * The first round of each tool is a warm-up (JIT, page cache) and is not counted. Used by
- * bench/unpack.sh.
+ * bench/unpack.sh, which runs it with the daemon's JVM flags; SHA-256 is the daemon's too (the
+ * launcher's libcrypto provider, from {@code -Dkeel.digest.library}).
  */
 public final class UnpackSideBySide {
     private UnpackSideBySide() {
@@ -59,6 +61,8 @@ public final class UnpackSideBySide {
             gnu.add("--zstd");
         }
 
+        String library = System.getProperty("keel.digest.library");
+        String digests = library == null ? "SHA-256 by the JDK" : NativeDigests.install(Path.of(library));
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
         TarLayerUnpacker unpacker = new TarLayerUnpacker();
         for (int round = 0; round <= rounds; round++) {
@@ -91,8 +95,9 @@ public final class UnpackSideBySide {
         }
 
         double keelMedian = median(seconds.get("keel"));
-        System.out.printf("# %s layer, %.1f MB uncompressed, %d rounds after a warm-up%n", compression, size / 1e6,
-                rounds);
+        System.out.printf("# %s layer, %.1f MB uncompressed, %d rounds after a warm-up; keel: %s, JVM flags %s%n",
+                compression, size / 1e6, rounds, digests,
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
         System.out.printf("| %-13s | %12s | %12s | %12s | %14s |%n", "unpacker", "median MB/s", "min MB/s",
                 "max MB/s", "keel / this");
         System.out.println("|---|---|---|---|---|");
