@@ -79,6 +79,8 @@ public final class Main {
         logging.start();
         try (DaemonLock lock = DaemonLock.acquire(options.run(), Duration.ofSeconds(15))) {
             long tLocked = System.currentTimeMillis();
+            Path cache = FrameworkConfig.cache(options);
+            RetiredCaches.retire(cache);
             Map<String, String> config = FrameworkConfig.of(options, defaults, dist.version());
             Framework framework = new FrameworkFactory().newFramework(config);
             framework.init();
@@ -117,8 +119,12 @@ public final class Main {
                 // for bench/boot.sh: the wall clock at ready, and the time since keel-daemon started
                 System.out.println("ready at " + now + " ms, " + millis + " ms after launch");
                 System.out.flush();
+                deleteRetired(cache);
                 Runtime.getRuntime().halt(0);
             }
+            Thread cleanup = new Thread(() -> deleteRetired(cache), "keel-cache-cleanup");
+            cleanup.setDaemon(true);
+            cleanup.start();
             framework.waitForStop(0);
             log.info("keel daemon stopped");
             return 0;
@@ -133,6 +139,15 @@ public final class Main {
         }
         return ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli)
                 .orElse(System.currentTimeMillis());
+    }
+
+    private static void deleteRetired(Path cache) {
+        try {
+            RetiredCaches.deleteAll(cache);
+        } catch (IOException e) {
+            LoggerFactory.getLogger(Main.class).warn("could not delete the previous boot's bundle cache beside {}: {}",
+                    cache, e.toString());
+        }
     }
 
     private static void prepareDirectories(DaemonOptions options) throws IOException {
