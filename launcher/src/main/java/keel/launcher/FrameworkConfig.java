@@ -35,6 +35,9 @@ final class FrameworkConfig {
         config.put("org.osgi.framework.system.packages.extra", SYSTEM_PACKAGES);
         config.put("org.osgi.framework.bootdelegation", "sun.*,com.sun.*,jdk.internal.*");
         config.put("felix.log.level", "1");
+        // The resolver runs in the thread that asks (a bundle start): its own threads only added
+        // hand-offs to a boot that keeps both cores busy (measured in BENCHMARKS.md).
+        config.put("felix.resolver.parallelism", "1");
         config.put("keel.version", version);
         config.put("keel.root", options.root().toString());
         config.put("keel.run", options.run().toString());

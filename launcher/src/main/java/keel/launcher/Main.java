@@ -24,6 +24,7 @@ import org.osgi.framework.ServiceListener;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,6 +91,9 @@ public final class Main {
             long tInstalled = System.currentTimeMillis();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "keel-shutdown"));
             framework.start();
+            // one resolution of every bundle, not one per bundle start (each rebuilt the candidates)
+            framework.adapt(FrameworkWiring.class).resolveBundles(bundles);
+            long tResolved = System.currentTimeMillis();
             java.util.Map<String, Long> startMillis = new java.util.LinkedHashMap<>();
             for (Bundle bundle : bundles) {
                 long t = System.nanoTime();
@@ -112,7 +116,7 @@ public final class Main {
                 long launched = launchedAt();
                 System.out.println("boot (ms after launch): main " + (MAIN_STARTED - launched) + ", locked "
                         + (tLocked - launched) + ", framework init " + (tInit - launched) + ", installed "
-                        + (tInstalled - launched) + ", ready " + (now - launched));
+                        + (tInstalled - launched) + ", resolved " + (tResolved - launched) + ", ready " + (now - launched));
                 System.out.println("bundle start times (ms): " + startMillis);
             }
             if (options.exitWhenReady()) {
@@ -171,20 +175,23 @@ public final class Main {
         return ready;
     }
 
-    /** Installs by reference (no copy into the cache); the console bundle only with a console, last. */
+    /**
+     * Installs by reference (no copy into the cache); the console bundle only with a console, last.
+     * Every other bundle keeps the initial start level, 1. The console bundle is told by its file
+     * name (bnd-export names it {@code <symbolic name>-<version>.jar}): installing it only to
+     * uninstall it again cost a bundle cache entry written and deleted at every boot.
+     */
     private static List<Bundle> install(BundleContext context, List<Path> jars, boolean console)
             throws BundleException {
         List<Bundle> bundles = new ArrayList<>();
         for (Path jar : jars) {
+            boolean consoleBundle = jar.getFileName().toString().startsWith(CONSOLE_BUNDLE + "-");
+            if (consoleBundle && !console) {
+                continue;
+            }
             Bundle bundle = context.installBundle("reference:" + jar.toUri());
-            if (CONSOLE_BUNDLE.equals(bundle.getSymbolicName())) {
-                if (!console) {
-                    bundle.uninstall();
-                    continue;
-                }
+            if (consoleBundle) {
                 bundle.adapt(BundleStartLevel.class).setStartLevel(2);
-            } else {
-                bundle.adapt(BundleStartLevel.class).setStartLevel(1);
             }
             bundles.add(bundle);
         }
