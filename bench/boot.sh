@@ -37,7 +37,10 @@ echo "boot to ready: median ${boot_median} ms (min ${boot_min}, max ${boot_max};
 echo "== idle daemon"
 "$dist/bin/keel-daemon" daemon --root "$work/root" --run "$work/run" --detach > "$work/daemon.out" 2>&1 &
 daemon_pid=$!
-for _ in $(seq 300); do [ -S "$work/run/keel.sock" ] && break; sleep 0.02; done
+# up to 60 s: on a loaded machine a boot can take several seconds, and a `keel` call without the
+# socket would start a second daemon of its own (default root) instead of measuring this one
+for _ in $(seq 3000); do [ -S "$work/run/keel.sock" ] && break; sleep 0.02; done
+[ -S "$work/run/keel.sock" ] || { echo "the idle daemon did not serve within 60 s" >&2; exit 1; }
 sleep 3
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$daemon_pid/status")
 threads=$(awk '/Threads/ {print $2}' "/proc/$daemon_pid/status")
