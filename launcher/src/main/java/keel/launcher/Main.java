@@ -116,7 +116,8 @@ public final class Main {
                 long launched = launchedAt();
                 System.out.println("boot (ms after launch): main " + (MAIN_STARTED - launched) + ", locked "
                         + (tLocked - launched) + ", framework init " + (tInit - launched) + ", installed "
-                        + (tInstalled - launched) + ", resolved " + (tResolved - launched) + ", ready " + (now - launched));
+                        + (tInstalled - launched) + ", resolved " + (tResolved - launched) + ", ready "
+                        + (now - launched));
                 System.out.println("bundle start times (ms): " + startMillis);
             }
             if (options.exitWhenReady()) {
