@@ -14,7 +14,11 @@ command -v hyperfine >/dev/null || bash .ci/install-deps
 work=$(mktemp -d /tmp/keel-bench-boot.XXXXXX)
 daemon_pid=
 cleanup() {
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  # the daemon's exit status after SIGTERM is not a failure: set -e must not skip the rm
+  if [ -n "$daemon_pid" ]; then
+    kill "$daemon_pid" 2>/dev/null
+    wait "$daemon_pid" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
