@@ -14,7 +14,11 @@ command -v hyperfine >/dev/null || bash .ci/install-deps
 work=$(mktemp -d /tmp/keel-bench-boot.XXXXXX)
 daemon_pid=
 cleanup() {
-  [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+  # the daemon's exit status after SIGTERM is not a failure: set -e must not skip the rm
+  if [ -n "$daemon_pid" ]; then
+    kill "$daemon_pid" 2>/dev/null
+    wait "$daemon_pid" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -37,7 +41,10 @@ echo "boot to ready: median ${boot_median} ms (min ${boot_min}, max ${boot_max};
 echo "== idle daemon"
 "$dist/bin/keel-daemon" daemon --root "$work/root" --run "$work/run" --detach > "$work/daemon.out" 2>&1 &
 daemon_pid=$!
-for _ in $(seq 300); do [ -S "$work/run/keel.sock" ] && break; sleep 0.02; done
+# up to 60 s: on a loaded machine a boot can take several seconds, and a `keel` call without the
+# socket would start a second daemon of its own (default root) instead of measuring this one
+for _ in $(seq 3000); do [ -S "$work/run/keel.sock" ] && break; sleep 0.02; done
+[ -S "$work/run/keel.sock" ] || { echo "the idle daemon did not serve within 60 s" >&2; exit 1; }
 sleep 3
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$daemon_pid/status")
 threads=$(awk '/Threads/ {print $2}' "/proc/$daemon_pid/status")

@@ -1,5 +1,6 @@
 package keel.launcher;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -16,18 +17,27 @@ final class FrameworkConfig {
     private FrameworkConfig() {
     }
 
+    /** Felix's bundle cache: in the runtime directory, one per daemon (DaemonLock). */
+    static Path cache(DaemonOptions options) {
+        return options.run().resolve("felix-cache");
+    }
+
     static Map<String, String> of(DaemonOptions options, Properties defaults, String version) {
         Map<String, String> config = new HashMap<>();
         for (String name : defaults.stringPropertyNames()) {
             config.put(name, defaults.getProperty(name));
         }
-        config.put("org.osgi.framework.storage", options.run().resolve("felix-cache").toString());
+        config.put("org.osgi.framework.storage", cache(options).toString());
         // A fresh cache at every start: bundles are installed by reference, so this costs little,
-        // and no stale bundle survives an upgrade of the distribution.
+        // and no stale bundle survives an upgrade of the distribution. Main moves the old one aside
+        // first (RetiredCaches), so Felix finds none to delete.
         config.put("org.osgi.framework.storage.clean", "onFirstInit");
         config.put("org.osgi.framework.system.packages.extra", SYSTEM_PACKAGES);
         config.put("org.osgi.framework.bootdelegation", "sun.*,com.sun.*,jdk.internal.*");
         config.put("felix.log.level", "1");
+        // The resolver runs in the thread that asks (a bundle start): its own threads only added
+        // hand-offs to a boot that keeps both cores busy (measured in BENCHMARKS.md).
+        config.put("felix.resolver.parallelism", "1");
         config.put("keel.version", version);
         config.put("keel.root", options.root().toString());
         config.put("keel.run", options.run().toString());

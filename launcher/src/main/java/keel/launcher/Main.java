@@ -25,6 +25,7 @@ import org.osgi.framework.ServiceListener;
 import org.osgi.framework.launch.Framework;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +86,8 @@ public final class Main {
         logging.start();
         try (DaemonLock lock = DaemonLock.acquire(options.run(), Duration.ofSeconds(15))) {
             long tLocked = System.currentTimeMillis();
+            Path cache = FrameworkConfig.cache(options);
+            RetiredCaches.retire(cache);
             Map<String, String> config = FrameworkConfig.of(options, defaults, dist.version());
             Framework framework = new FrameworkFactory().newFramework(config);
             framework.init();
@@ -94,6 +97,9 @@ public final class Main {
             long tInstalled = System.currentTimeMillis();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(framework), "keel-shutdown"));
             framework.start();
+            // one resolution of every bundle, not one per bundle start (each rebuilt the candidates)
+            framework.adapt(FrameworkWiring.class).resolveBundles(bundles);
+            long tResolved = System.currentTimeMillis();
             java.util.Map<String, Long> startMillis = new java.util.LinkedHashMap<>();
             for (Bundle bundle : bundles) {
                 long t = System.nanoTime();
@@ -117,15 +123,20 @@ public final class Main {
                 long launched = launchedAt();
                 System.out.println("boot (ms after launch): main " + (MAIN_STARTED - launched) + ", locked "
                         + (tLocked - launched) + ", framework init " + (tInit - launched) + ", installed "
-                        + (tInstalled - launched) + ", ready " + (now - launched));
+                        + (tInstalled - launched) + ", resolved " + (tResolved - launched) + ", ready "
+                        + (now - launched));
                 System.out.println("bundle start times (ms): " + startMillis);
             }
             if (options.exitWhenReady()) {
                 // for bench/boot.sh: the wall clock at ready, and the time since keel-daemon started
                 System.out.println("ready at " + now + " ms, " + millis + " ms after launch");
                 System.out.flush();
+                deleteRetired(cache);
                 Runtime.getRuntime().halt(0);
             }
+            Thread cleanup = new Thread(() -> deleteRetired(cache), "keel-cache-cleanup");
+            cleanup.setDaemon(true);
+            cleanup.start();
             for (FrameworkEvent stopped = framework.waitForStop(0); restarts(stopped);
                     stopped = framework.waitForStop(0)) {
                 log.info("the framework restarts ({})", stopped.getType() == FrameworkEvent.STOPPED_UPDATE
@@ -174,6 +185,15 @@ public final class Main {
                 .orElse(System.currentTimeMillis());
     }
 
+    private static void deleteRetired(Path cache) {
+        try {
+            RetiredCaches.deleteAll(cache);
+        } catch (IOException e) {
+            LoggerFactory.getLogger(Main.class).warn("could not delete the previous boot's bundle cache beside {}: {}",
+                    cache, e.toString());
+        }
+    }
+
     private static void prepareDirectories(DaemonOptions options) throws IOException {
         for (Path dir : List.of(options.root(), options.run(), options.root().resolve("plugins"),
                 options.root().resolve("logs"))) {
@@ -195,20 +215,23 @@ public final class Main {
         return ready;
     }
 
-    /** Installs by reference (no copy into the cache); the console bundle only with a console, last. */
+    /**
+     * Installs by reference (no copy into the cache); the console bundle only with a console, last.
+     * Every other bundle keeps the initial start level, 1. The console bundle is told by its file
+     * name (bnd-export names it {@code <symbolic name>-<version>.jar}): installing it only to
+     * uninstall it again cost a bundle cache entry written and deleted at every boot.
+     */
     private static List<Bundle> install(BundleContext context, List<Path> jars, boolean console)
             throws BundleException {
         List<Bundle> bundles = new ArrayList<>();
         for (Path jar : jars) {
+            boolean consoleBundle = jar.getFileName().toString().startsWith(CONSOLE_BUNDLE + "-");
+            if (consoleBundle && !console) {
+                continue;
+            }
             Bundle bundle = context.installBundle("reference:" + jar.toUri());
-            if (CONSOLE_BUNDLE.equals(bundle.getSymbolicName())) {
-                if (!console) {
-                    bundle.uninstall();
-                    continue;
-                }
+            if (consoleBundle) {
                 bundle.adapt(BundleStartLevel.class).setStartLevel(2);
-            } else {
-                bundle.adapt(BundleStartLevel.class).setStartLevel(1);
             }
             bundles.add(bundle);
         }
