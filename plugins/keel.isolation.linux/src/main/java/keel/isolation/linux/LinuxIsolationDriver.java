@@ -168,6 +168,9 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
     @Override
     public Optional<ExitStatus> exitStatus(ProcessRecord process) {
         Path stateDir = Path.of(process.stateDir());
+        // liveness first, the file second: the shim writes exit.json before it exits, so once it is
+        // seen gone, a status it recorded is already there to read (the other order lost that race)
+        boolean alive = ProcStat.isAlive(process.pid(), process.startTime()) || shimAlive(stateDir);
         try {
             Optional<ExitStatus> recorded = ExitFile.read(stateDir);
             if (recorded.isPresent()) {
@@ -177,7 +180,7 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
             throw new KeelException(ErrorKind.INTERNAL, "cannot read the exit status in " + stateDir + ": "
                     + e.getMessage(), e);
         }
-        if (ProcStat.isAlive(process.pid(), process.startTime()) || shimAlive(stateDir)) {
+        if (alive) {
             return Optional.empty();
         }
         // neither the process nor its supervisor is there, and nothing was recorded: it was killed
