@@ -23,8 +23,11 @@ done
 work=$(mktemp -d /var/tmp/keel-bench-density.XXXXXX)
 export KEEL_JVM_OPTS="-Dkeel.cgroup.parent=keel-density-$$"
 keel="$dist/bin/keel --root $work/keel-root --run $work/keel-run"
-podman="podman --root $work/podman-root --runroot $work/podman-run --cgroup-manager cgroupfs"
+# runc: crun 1.8 refuses this hybrid cgroup host
+podman="podman --root $work/podman-root --runroot $work/podman-run --cgroup-manager cgroupfs --runtime runc"
 marker=7777777   # the sleep's argument: how this script finds the containers' own processes
+# podman (cgroupfs manager) makes libpod_parent in every hierarchy: removed if this run made it
+had_libpod=$(ls -d /sys/fs/cgroup/memory/libpod_parent 2>/dev/null || true)
 cleanup() {
   $keel ps -aq 2>/dev/null | xargs -r $keel rm -f >/dev/null 2>&1 || true
   $keel daemon stop >/dev/null 2>&1 || true
@@ -32,6 +35,7 @@ cleanup() {
   $podman system reset -f >/dev/null 2>&1 || true
   sleep 1
   for d in /sys/fs/cgroup/*/"keel-density-$$"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+  [ -n "$had_libpod" ] || for d in /sys/fs/cgroup/*/libpod_parent; do rmdir "$d/conmon" "$d" 2>/dev/null; done
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -22,12 +22,15 @@ work=$(mktemp -d /tmp/keel-bench-run.XXXXXX)
 # the bench daemon's containers go under a cgroup parent of their own, removed at the end
 export KEEL_JVM_OPTS="-Dkeel.cgroup.parent=keel-bench-$$"
 events_pid=
+# podman (cgroupfs manager) makes libpod_parent in every hierarchy: removed if this run made it
+had_libpod=$(ls -d /sys/fs/cgroup/memory/libpod_parent 2>/dev/null || true)
 cleanup() {
   [ -n "$events_pid" ] && kill "$events_pid" 2>/dev/null
   bash bench/dockerd.sh stop "$work/docker" 2>/dev/null || true
   "$dist/bin/keel" --run "$work/run" daemon stop >/dev/null 2>&1 || true
   sleep 1
   for d in /sys/fs/cgroup/*/"keel-bench-$$"; do [ -d "$d" ] && rmdir "$d"; done
+  [ -n "$had_libpod" ] || for d in /sys/fs/cgroup/*/libpod_parent; do rmdir "$d/conmon" "$d" 2>/dev/null; done
   rm -rf "$work"
 }
 trap cleanup EXIT
