@@ -26,6 +26,7 @@ podman="podman --root $work/podman/root --runroot $work/podman/run"
 tables_before=$(nft list tables)
 private() { unshare -m bash -c "umount /sys/fs/cgroup/unified 2>/dev/null; $1"; }
 cleanup() {
+  bash bench/dockerd.sh stop "$work/docker" 2>/dev/null || true
   $keel rm -f keel-bench-sink >/dev/null 2>&1 || true
   $keel network rm bridge >/dev/null 2>&1 || true
   $keel daemon stop >/dev/null 2>&1 || true
@@ -52,19 +53,29 @@ $podman import -q "$work/busybox.tar" localhost/busybox:bench >/dev/null
 $keel run --rm busybox:bench true                 # daemon up, default network made, warm
 private "$podman run --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 localhost/busybox:bench true"
 
+# docker on its default bridge too, where a private dockerd can run (bench/dockerd.sh: its own
+# network namespace, so its docker0 and iptables rules never touch the host's)
+docker_cmd=
+if sock=$(bash bench/dockerd.sh start "$work/docker"); then
+  docker -H "unix://$sock" import "$work/busybox.tar" keel-bench:bb >/dev/null
+  docker_cmd="docker -H unix://$sock run --rm keel-bench:bb true"
+else
+  echo "bench/network.sh: NOTE: no docker in this run (dockerd could not start)" >&2
+fi
+
 echo "== start on the default bridge ($runs runs each)"
 private "hyperfine -N -w 3 -r $runs --export-json $work/start.json \
   -n keel '$keel run --rm busybox:bench true' \
   -n podman '$podman run --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 localhost/busybox:bench true' \
-  >/dev/null"
+  ${docker_cmd:+-n docker '$docker_cmd'} >/dev/null"
 python3 - "$work/start.json" <<'PY'
 import json, sys
 r = {x['command']: x for x in json.load(open(sys.argv[1]))['results']}
-k, p = r['keel']['median'] * 1000, r['podman']['median'] * 1000
-for name in ('keel', 'podman'):
-    x = r[name]
-    print(f"| {name} | {x['median']*1000:.1f} | {x['min']*1000:.1f} | {x['max']*1000:.1f} |")
-print(f"keel / podman (medians): {k / p:.2f}")
+k = r['keel']['median'] * 1000
+print("| command | median ms | min ms | max ms | keel / it |")
+print("|---|---|---|---|---|")
+for name, x in r.items():
+    print(f"| {name} | {x['median']*1000:.1f} | {x['min']*1000:.1f} | {x['max']*1000:.1f} | {k / (x['median']*1000):.2f} |")
 PY
 
 echo "== 1 GiB from the host into a container (busybox nc), 3 runs each, MB/s"

@@ -275,6 +275,9 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             Path stateDir = Path.of(r.stateDir());
             ContainerStore.deleteTree(stateDir);
             long t0 = System.nanoTime();
+            if (r.cgroup() != null) { // left by an exit while its driver was being updated
+                drivers.cgroup(madeBy(r, DriverKind.CGROUP)).destroy(r.cgroup());
+            }
             CgroupDriver cgroups = drivers.cgroup();
             CgroupRecord cgroup = cgroups.create(id, r.spec().linux().resources());
             long t1 = System.nanoTime();
@@ -466,17 +469,21 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         stopWatching(r.id());
         boolean oomKilled = false;
         Optional<CgroupDriver> cgroups = drivers.registeredCgroup(madeBy(r, DriverKind.CGROUP));
+        // a cgroup not destroyed now (its driver is being updated) stays in the record: rm or the
+        // next start destroys it
+        CgroupRecord leftCgroup = r.cgroup();
         if (r.cgroup() != null && cgroups.isPresent()) {
             try {
                 oomKilled = cgroups.get().stats(r.cgroup()).oomKills() > 0;
                 cgroups.get().destroy(r.cgroup());
+                leftCgroup = null;
             } catch (RuntimeException e) {
                 LOG.warn("container {}: cgroup cleanup failed: {}", r.name(), e.getMessage());
             }
         }
         ContainerRecord stopped = containerNetworks.detachAll(r).with(new ContainerState(ContainerStatus.STOPPED, 0,
                 exit.code(), oomKilled, r.state().startedAt(), exit.finishedAt(), "", r.state().restartCount()),
-                r.process(), null, r.drivers());
+                r.process(), leftCgroup, r.drivers());
         if (!r.config().autoRemove()) {
             store.put(stopped);
         }
@@ -655,7 +662,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private void removeNow(ContainerRecord r, boolean anonymousVolumes) {
         r.state().status().checkMove(r.name(), ContainerStatus.REMOVED);
         if (r.cgroup() != null) {
-            drivers.registeredCgroup(madeBy(r, DriverKind.CGROUP)).ifPresent(c -> c.destroy(r.cgroup()));
+            drivers.cgroup(madeBy(r, DriverKind.CGROUP)).destroy(r.cgroup());
         }
         containerNetworks.detachAll(r);
         if (r.snapshot() != null) {
