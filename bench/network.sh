@@ -25,6 +25,8 @@ keel="$dist/bin/keel --root $work/root --run $work/run"
 podman="podman --root $work/podman/root --runroot $work/podman/run"
 tables_before=$(nft list tables)
 private() { unshare -m bash -c "umount /sys/fs/cgroup/unified 2>/dev/null; $1"; }
+# podman (cgroupfs manager) makes libpod_parent in every hierarchy: removed if this run made it
+had_libpod=$(ls -d /sys/fs/cgroup/memory/libpod_parent 2>/dev/null || true)
 cleanup() {
   bash bench/dockerd.sh stop "$work/docker" 2>/dev/null || true
   $keel rm -f keel-bench-sink >/dev/null 2>&1 || true
@@ -35,6 +37,7 @@ cleanup() {
   sleep 1
   for d in /sys/fs/cgroup/*/"keel-bench-$$"; do [ -d "$d" ] && rmdir "$d"; done
   umount -R "$work/podman" 2>/dev/null || true
+  [ -n "$had_libpod" ] || for d in /sys/fs/cgroup/*/libpod_parent; do rmdir "$d/conmon" "$d" 2>/dev/null; done
   rm -rf "$work"
   for t in "ip nat" "ip filter"; do
     if ! grep -qx "table $t" <<<"$tables_before" && nft list table $t >/dev/null 2>&1 \
