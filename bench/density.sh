@@ -29,13 +29,15 @@ marker=7777777   # the sleep's argument: how this script finds the containers' o
 # podman (cgroupfs manager) makes libpod_parent in every hierarchy: removed if this run made it
 had_libpod=$(ls -d /sys/fs/cgroup/memory/libpod_parent 2>/dev/null || true)
 cleanup() {
-  $keel ps -aq 2>/dev/null | xargs -r $keel rm -f >/dev/null 2>&1 || true
-  $keel daemon stop >/dev/null 2>&1 || true
+  if [ -S "$work/keel-run/keel.sock" ]; then   # only if a keel daemon ran (the client would start one)
+    $keel ps -aq 2>/dev/null | xargs -r $keel rm -f >/dev/null 2>&1 || true
+    $keel daemon stop >/dev/null 2>&1 || true
+  fi
   $podman ps -aq 2>/dev/null | xargs -r $podman rm -f -t 0 >/dev/null 2>&1 || true
   $podman system reset -f >/dev/null 2>&1 || true
   sleep 1
-  for d in /sys/fs/cgroup/*/"keel-density-$$"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
-  [ -n "$had_libpod" ] || for d in /sys/fs/cgroup/*/libpod_parent; do rmdir "$d/conmon" "$d" 2>/dev/null; done
+  for d in /sys/fs/cgroup/*/"keel-density-$$"; do [ -d "$d" ] && rmdir "$d" 2>/dev/null || true; done
+  [ -n "$had_libpod" ] || for d in /sys/fs/cgroup/*/libpod_parent; do rmdir "$d/conmon" "$d" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT

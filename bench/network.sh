@@ -35,9 +35,9 @@ cleanup() {
   $podman rm -af >/dev/null 2>&1 || true
   $podman rmi -af >/dev/null 2>&1 || true
   sleep 1
-  for d in /sys/fs/cgroup/*/"keel-bench-$$"; do [ -d "$d" ] && rmdir "$d"; done
+  for d in /sys/fs/cgroup/*/"keel-bench-$$"; do [ -d "$d" ] && rmdir "$d" || true; done
   umount -R "$work/podman" 2>/dev/null || true
-  [ -n "$had_libpod" ] || for d in /sys/fs/cgroup/*/libpod_parent; do rmdir "$d/conmon" "$d" 2>/dev/null; done
+  [ -n "$had_libpod" ] || for d in /sys/fs/cgroup/*/libpod_parent; do rmdir "$d/conmon" "$d" 2>/dev/null || true; done
   rm -rf "$work"
   for t in "ip nat" "ip filter"; do
     if ! grep -qx "table $t" <<<"$tables_before" && nft list table $t >/dev/null 2>&1 \

@@ -20,7 +20,7 @@ cleanup() {
     [ -d "$work/$i" ] && "${dists[$i]}/bin/keel" --run "$work/$i/run" daemon stop >/dev/null 2>&1 || true
   done
   sleep 1
-  for d in /sys/fs/cgroup/*/"keel-bench-own-$$"-*; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+  for d in /sys/fs/cgroup/*/"keel-bench-own-$$"-*; do [ -d "$d" ] && rmdir "$d" 2>/dev/null || true; done
   rm -rf "$work"
 }
 dists=() opts=()

@@ -21,7 +21,7 @@ work=$(mktemp -d /var/tmp/keel-bench-pull.XXXXXX)
 registry_pid=
 cleanup() {
   "$keel" --root "$work/keel-root" --run "$work/keel-run" daemon stop >/dev/null 2>&1 || true
-  [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
+  [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT

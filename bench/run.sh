@@ -29,8 +29,8 @@ cleanup() {
   bash bench/dockerd.sh stop "$work/docker" 2>/dev/null || true
   "$dist/bin/keel" --run "$work/run" daemon stop >/dev/null 2>&1 || true
   sleep 1
-  for d in /sys/fs/cgroup/*/"keel-bench-$$"; do [ -d "$d" ] && rmdir "$d"; done
-  [ -n "$had_libpod" ] || for d in /sys/fs/cgroup/*/libpod_parent; do rmdir "$d/conmon" "$d" 2>/dev/null; done
+  for d in /sys/fs/cgroup/*/"keel-bench-$$"; do [ -d "$d" ] && rmdir "$d" || true; done
+  [ -n "$had_libpod" ] || for d in /sys/fs/cgroup/*/libpod_parent; do rmdir "$d/conmon" "$d" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
