@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.propertytypes.ServiceRanking;
 
 import keel.api.cgroup.CgroupDriver;
@@ -25,6 +26,12 @@ public class CgroupV1Component extends CgroupV1Driver {
     public CgroupV1Component(BundleContext context) {
         super(Path.of(property(context, "keel.cgroup.v1.root", "/sys/fs/cgroup")),
                 property(context, "keel.cgroup.parent", "keel"));
+    }
+
+    /** Leaves no empty parent cgroup behind when the daemon stops (or the bundle is updated). */
+    @Deactivate
+    void deactivate() {
+        removeEmptyParent();
     }
 
     private static String property(BundleContext context, String key, String fallback) {

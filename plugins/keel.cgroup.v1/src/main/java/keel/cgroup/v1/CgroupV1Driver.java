@@ -400,6 +400,12 @@ public class CgroupV1Driver implements CgroupDriver {
         }
     }
 
+    /** Removes the parent cgroup from every hierarchy where no container is left in it (on deactivation). */
+    public void removeEmptyParent() {
+        hierarchies.mounts().values().stream().distinct()
+                .forEach(mount -> keel.cgroup.base.CgroupParents.removeIfEmpty(mount, parent));
+    }
+
     /** Removes a cgroup and any it holds (a container may make its own), deepest first. */
     static void removeTree(Path dir) {
         List<Path> children;

@@ -116,6 +116,20 @@ class CgroupV1HostTest {
     }
 
     @Test
+    void theParentGoesOnlyWhenNoContainerIsLeftInItAndComesBackWithTheNext() {
+        CgroupRecord record = create(resources(null, null, null));
+        List<Path> parents = record.paths().values().stream().map(p -> Path.of(p).getParent()).distinct().toList();
+        driver.removeEmptyParent();
+        parents.forEach(p -> assertTrue(Files.isDirectory(p), "kept while a container is in it: " + p));
+        driver.destroy(record);
+        created.remove(record);
+        driver.removeEmptyParent();
+        parents.forEach(p -> assertTrue(!Files.exists(p), "removed once empty: " + p));
+        CgroupRecord next = create(resources(null, null, null));
+        assertTrue(Files.isDirectory(Path.of(next.paths().get("memory"))), "the next container makes it again");
+    }
+
+    @Test
     void aCpuQuotaOfHalfACpuHoldsABusyLoopToHalf() {
         CgroupRecord record = create(resources(null, new Resources.Cpu(null, 50_000L, 100_000L, null, null), null));
         startIn(record, "while :; do :; done");

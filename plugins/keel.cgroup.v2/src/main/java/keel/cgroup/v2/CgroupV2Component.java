@@ -6,6 +6,7 @@ import java.util.List;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.propertytypes.ServiceRanking;
 
 import keel.api.cgroup.CgroupDriver;
@@ -33,5 +34,11 @@ public class CgroupV2Component extends CgroupV2Driver {
     private static String property(BundleContext context, String key, String fallback) {
         String value = context.getProperty(key);
         return value == null || value.isBlank() ? fallback : value.strip();
+    }
+
+    /** Leaves no empty parent cgroup behind when the daemon stops (or the bundle is updated). */
+    @Deactivate
+    void deactivate() {
+        removeEmptyParent();
     }
 }

@@ -464,4 +464,10 @@ public class CgroupV2Driver implements CgroupDriver {
             throw KeelException.unavailable("interrupted while waiting for a cgroup");
         }
     }
+
+    /** Removes the parent cgroup where no container is left in it (on deactivation). */
+    public void removeEmptyParent() {
+        keel.cgroup.base.CgroupParents.removeIfEmpty(root, parent);
+    }
+
 }
