@@ -1,5 +1,7 @@
 package keel.network.bridge;
 
+import java.nio.file.Path;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -21,7 +23,7 @@ import keel.network.bridge.nft.Nft;
  * isolation and published ports. All state is under {@link BridgeSettings#stateDir()}, so a new
  * instance over the same directory (a restart, an updated bundle) sees every lease and port.
  */
-public final class BridgeDriver implements NetworkDriver {
+public class BridgeDriver implements NetworkDriver {
     /** The driver's id ({@code keel.driver.id}) and the {@code driver} of its network records. */
     public static final String ID = "bridge";
 
@@ -31,6 +33,12 @@ public final class BridgeDriver implements NetworkDriver {
     private final Networks networks;
     private final Attachments attachments;
     private volatile String nftVersion;
+
+    /** The default settings, with the state in {@code <keel.root>/network.bridge/} (keel.root default /var/lib/keel). */
+    static BridgeSettings settings(String keelRoot) {
+        Path root = Path.of(keelRoot == null ? "/var/lib/keel" : keelRoot);
+        return BridgeSettings.defaults(root.resolve("network." + ID));
+    }
 
     public BridgeDriver(BridgeSettings settings) {
         this.settings = settings;

@@ -23,7 +23,7 @@ import keel.api.network.NetworkRecord;
  * of the standard CNI plugins. The driver's own state, under {@link CniSettings#stateDir()}, is the
  * generated conflists and host-local's leases; everything else an attachment needs is in its record.
  */
-public final class CniDriver implements NetworkDriver {
+public class CniDriver implements NetworkDriver {
     /** The driver's id ({@code keel.driver.id}) and the {@code driver} of its network records. */
     public static final String ID = "cni";
     /** The plugins of the built-in and generated networks, and the loopback. */
