@@ -192,9 +192,13 @@ public class SpaceManager implements SpaceService {
 
     @Override
     public PruneReport pruneVolumes(boolean all) {
+        // only what a prune can remove is measured: the volumes no container mounts
+        Set<String> mounted = mountedVolumes(containers.list(true));
         Map<String, Long> sizes = new HashMap<>();
         for (VolumeInfo volume : volumes.volumes()) {
-            sizes.put(volume.name(), VolumeSizes.bytes(Path.of(volume.mountpoint())));
+            if (!mounted.contains(volume.name())) {
+                sizes.put(volume.name(), VolumeSizes.bytes(Path.of(volume.mountpoint())));
+            }
         }
         List<String> removed = volumes.pruneVolumes(all);
         long reclaimed = removed.stream().mapToLong(n -> sizes.getOrDefault(n, 0L)).sum();
