@@ -26,7 +26,8 @@ public interface NetworkService {
     void connect(String network, String container, List<String> aliases);
 
     /**
-     * Disconnects a container from a network it was connected to (its interface there goes away).
+     * Disconnects a container from a network, the one it was created on or one it was connected to (its
+     * interface there goes away).
      *
      * @since 1.1
      */
@@ -39,4 +40,12 @@ public interface NetworkService {
      * @since 1.1
      */
     List<PortMapping> ports(String container);
+
+    /**
+     * The containers on a network: those created on it (unless disconnected) and those connected to it,
+     * running or not, by name.
+     *
+     * @since 1.2
+     */
+    List<NetworkEndpoint> endpoints(String network);
 }

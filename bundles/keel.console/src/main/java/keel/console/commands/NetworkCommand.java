@@ -5,6 +5,7 @@ import java.util.Map;
 
 import keel.api.KeelException;
 import keel.api.network.NetworkConfig;
+import keel.api.network.NetworkEndpoint;
 import keel.api.network.NetworkRecord;
 import keel.api.network.NetworkService;
 import keel.console.command.Arguments;
@@ -47,6 +48,17 @@ public class NetworkCommand implements Command {
                 Option.value("alias", (char) 0, "NAME", "connect: a further name on the network (repeatable)"));
     }
 
+    /** What {@code network inspect} shows of one network: its record and the containers on it. */
+    public record Inspection(String id, String name, String driver, String subnet, String gateway,
+            Map<String, String> driverData, List<NetworkEndpoint> containers) {
+    }
+
+    private Inspection inspect(String name) {
+        NetworkRecord n = networks.network(name);
+        return new Inspection(n.id(), n.name(), n.driver(), n.subnet(), n.gateway(), n.driverData(),
+                networks.endpoints(n.id()));
+    }
+
     @Override
     public int run(Arguments args, Invocation io) throws Exception {
         String sub = args.operand(0, "a subcommand", "keel " + usage());
@@ -78,7 +90,10 @@ public class NetworkCommand implements Command {
                 });
             }
             case "inspect" -> {
-                Output.printJson(io, names.stream().map(networks::network).toList());
+                if (names.isEmpty()) {
+                    throw KeelException.invalid("usage: keel network inspect NAME...");
+                }
+                Output.printJson(io, names.stream().map(this::inspect).toList());
                 return 0;
             }
             case "connect", "disconnect" -> {

@@ -205,7 +205,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                         spec, rootfs.toString(), stateDir, dir.resolve(id + "-json.log").toString(),
                         new ContainerState(ContainerStatus.CREATED, 0, 0, false, null, null, "", 0), null, null,
                         madeBy(DriverKind.STORAGE, storage), image == null ? null : image.id().toString(), snapshot,
-                        mounts, null, List.of(), resolved.mounts());
+                        mounts, null, List.of(), resolved.mounts(), false);
                 store.put(record);
                 publish(record, "create", Map.of());
                 return record.info();
@@ -742,7 +742,8 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             ContainerRecord updated = new ContainerRecord(r.id(), r.name(), r.created(),
                     withResources(r.config(), merged), r.command(), ResourceUpdates.withSpec(r.spec(), merged), r.rootfs(),
                     r.stateDir(), r.logPath(), r.state(), r.process(), r.cgroup(), r.drivers(), r.image(),
-                    r.snapshot(), r.rootfsMounts(), r.network(), r.connections(), r.mounts());
+                    r.snapshot(), r.rootfsMounts(), r.network(), r.connections(), r.mounts(),
+                    r.leftCreationNetwork());
             store.put(updated);
             publish(updated, "update", Map.of());
             return updated.info();
@@ -971,15 +972,22 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Override
     public void removeNetwork(String network) {
         keel.api.network.NetworkRecord record = network(network);
-        List<String> users = store.all().stream().filter(r -> ContainerNetworks.attachments(r).stream()
-                .anyMatch(a -> a.network().equals(record.id()))
-                || r.connections().stream().anyMatch(c -> c.network().equals(record.name())))
-                .map(ContainerRecord::name).toList();
+        List<String> users = endpoints(record).stream().map(keel.api.network.NetworkEndpoint::containerName).toList();
         if (!users.isEmpty()) {
-            throw KeelException.conflict("network %s is in use by %s: disconnect, stop or remove them first", record.name(),
+            throw KeelException.conflict("network %s is in use by %s: disconnect or remove them first", record.name(),
                     String.join(", ", users));
         }
         networks.remove(record, drivers.network());
+    }
+
+    @Override
+    public List<keel.api.network.NetworkEndpoint> endpoints(String network) {
+        return endpoints(network(network));
+    }
+
+    private List<keel.api.network.NetworkEndpoint> endpoints(keel.api.network.NetworkRecord network) {
+        return store.all().stream().map(r -> ContainerNetworks.endpoint(r, network)).flatMap(java.util.Optional::stream)
+                .sorted(java.util.Comparator.comparing(keel.api.network.NetworkEndpoint::containerName)).toList();
     }
 
     @Override

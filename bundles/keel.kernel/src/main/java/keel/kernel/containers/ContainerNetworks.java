@@ -3,6 +3,7 @@ package keel.kernel.containers;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 import org.slf4j.Logger;
@@ -12,6 +13,7 @@ import keel.api.KeelException;
 import keel.api.container.ContainerStatus;
 import keel.api.network.AttachRequest;
 import keel.api.network.Attachment;
+import keel.api.network.NetworkEndpoint;
 import keel.api.network.NetworkRecord;
 import keel.api.network.PortMapping;
 import keel.api.driver.DriverKind;
@@ -53,9 +55,11 @@ final class ContainerNetworks {
         List<ContainerRecord.Connection> connections = new ArrayList<>();
         try {
             if (isBridged(r.config().network())) {
-                primary = attach(r, r.config().network(), netns, "eth0", r.config().ports(),
-                        r.config().networkAliases());
-                int index = 1;
+                int index = 0;
+                if (!r.leftCreationNetwork()) {
+                    primary = attach(r, r.config().network(), netns, "eth" + index++, r.config().ports(),
+                            r.config().networkAliases());
+                }
                 for (ContainerRecord.Connection c : r.connections()) {
                     connections.add(c.with(attach(r, c.network(), netns, "eth" + index++, List.of(), c.aliases())));
                 }
@@ -95,10 +99,23 @@ final class ContainerNetworks {
         }
     }
 
-    /** {@code keel network connect}: records the connection, and attaches it now if the container runs. */
+    /**
+     * {@code keel network connect}: records the connection, and attaches it now if the container runs.
+     * Connecting a container again to the network it was created on (after a disconnect) restores that
+     * first attachment, with its published ports and aliases.
+     */
     ContainerRecord connect(ContainerRecord r, NetworkRecord network, List<String> aliases) {
         checkConnectable(r, network);
         aliases.forEach(Names::check);
+        if (isCreationNetwork(r, network)) {
+            if (!aliases.isEmpty()) {
+                throw KeelException.invalid("container %s was created on network %s: its names there are those "
+                        + "given by --network-alias at create, so --alias does not apply", r.name(), network.name());
+            }
+            Attachment again = isRunning(r) ? attach(r, network.name(), "/proc/" + r.process().pid() + "/ns/net",
+                    freeInterface(r), r.config().ports(), r.config().networkAliases()) : null;
+            return r.with(again).withLeftCreationNetwork(false);
+        }
         ContainerRecord.Connection connection = new ContainerRecord.Connection(network.name(), aliases, null);
         if (isRunning(r)) {
             connection = connection.with(attach(r, network.name(), "/proc/" + r.process().pid() + "/ns/net",
@@ -109,19 +126,26 @@ final class ContainerNetworks {
         return r.withConnections(connections);
     }
 
-    /** {@code keel network disconnect}: detaches and forgets a connection made by {@link #connect}. */
+    /**
+     * {@code keel network disconnect}: detaches a container from a network, the one it was created on
+     * (it keeps only its loopback there, as Docker's) or one it was connected to (forgotten).
+     */
     ContainerRecord disconnect(ContainerRecord r, NetworkRecord network) {
+        String madeBy = ContainerManager.madeBy(r, DriverKind.NETWORK);
+        if (isCreationNetwork(r, network) && !r.leftCreationNetwork()) {
+            detach(r.network(), madeBy);
+            return r.with((Attachment) null).withLeftCreationNetwork(true);
+        }
         ContainerRecord.Connection connection = r.connections().stream()
-                .filter(c -> c.network().equals(network.name())).findFirst().orElseThrow(() -> {
-                    if (network.name().equals(r.config().network())) {
-                        return KeelException.conflict("container %s was created on network %s: only networks "
-                                + "joined with 'keel network connect' can be disconnected", r.name(), network.name());
-                    }
-                    return KeelException.notFound("container %s is not connected to network %s", r.name(),
-                            network.name());
-                });
-        detach(connection.attachment(), ContainerManager.madeBy(r, DriverKind.NETWORK));
+                .filter(c -> c.network().equals(network.name())).findFirst()
+                .orElseThrow(() -> KeelException.notFound("container %s is not connected to network %s", r.name(),
+                        network.name()));
+        detach(connection.attachment(), madeBy);
         return r.withConnections(r.connections().stream().filter(c -> c != connection).toList());
+    }
+
+    private static boolean isCreationNetwork(ContainerRecord r, NetworkRecord network) {
+        return network.name().equals(r.config().network());
     }
 
     private static void checkConnectable(ContainerRecord r, NetworkRecord network) {
@@ -129,7 +153,7 @@ final class ContainerNetworks {
             throw KeelException.conflict("container %s uses network mode %s: it cannot be connected to other "
                     + "networks", r.name(), r.config().network());
         }
-        if (network.name().equals(r.config().network())
+        if ((isCreationNetwork(r, network) && !r.leftCreationNetwork())
                 || r.connections().stream().anyMatch(c -> c.network().equals(network.name()))) {
             throw KeelException.conflict("container %s is already connected to network %s", r.name(), network.name());
         }
@@ -152,6 +176,20 @@ final class ContainerNetworks {
     private static boolean isRunning(ContainerRecord r) {
         return (r.state().status() == ContainerStatus.RUNNING || r.state().status() == ContainerStatus.PAUSED)
                 && r.process() != null;
+    }
+
+    /** A container's endpoint on {@code network}, if it was created on it (and stayed) or connected to it. */
+    static Optional<NetworkEndpoint> endpoint(ContainerRecord r, NetworkRecord network) {
+        if (isCreationNetwork(r, network) && !r.leftCreationNetwork()) {
+            return java.util.Optional.of(endpoint(r, r.network(), r.config().networkAliases()));
+        }
+        return r.connections().stream().filter(c -> c.network().equals(network.name())).findFirst()
+                .map(c -> endpoint(r, c.attachment(), c.aliases()));
+    }
+
+    private static NetworkEndpoint endpoint(ContainerRecord r, Attachment a, List<String> aliases) {
+        return a == null ? new NetworkEndpoint(r.id(), r.name(), null, List.of(), null, aliases)
+                : new NetworkEndpoint(r.id(), r.name(), a.ifName(), a.addresses(), a.mac(), aliases);
     }
 
     /** Every attachment of a container, first network first. */

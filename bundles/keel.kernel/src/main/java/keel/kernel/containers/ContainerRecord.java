@@ -25,12 +25,14 @@ import keel.api.runtime.RuntimeSpec;
  * @param connections the further networks it was connected to ({@code keel network connect}), each with its
  *        attachment while it runs
  * @param mounts its binds, volumes and tmpfs mounts, resolved
+ * @param leftCreationNetwork whether it was disconnected from the network it was created on
+ *        ({@code keel network disconnect}): it is not attached there until connected again
  */
 public record ContainerRecord(String id, String name, Instant created, ContainerConfig config, List<String> command,
         RuntimeSpec spec, String rootfs, String stateDir, String logPath, ContainerState state, ProcessRecord process,
         CgroupRecord cgroup, Map<String, String> drivers, String image, String snapshot,
         List<keel.api.runtime.Mount> rootfsMounts, keel.api.network.Attachment network,
-        List<Connection> connections, List<keel.api.container.MountPoint> mounts) {
+        List<Connection> connections, List<keel.api.container.MountPoint> mounts, boolean leftCreationNetwork) {
     /**
      * A further network: its name, the aliases the container has there, its attachment (null while stopped).
      */
@@ -54,23 +56,28 @@ public record ContainerRecord(String id, String name, Instant created, Container
 
     ContainerRecord with(ContainerState newState) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, newState,
-                process, cgroup, drivers, image, snapshot, rootfsMounts, network, connections, mounts);
+                process, cgroup, drivers, image, snapshot, rootfsMounts, network, connections, mounts, leftCreationNetwork);
     }
 
     ContainerRecord with(ContainerState newState, ProcessRecord newProcess, CgroupRecord newCgroup,
             Map<String, String> newDrivers) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, newState,
-                newProcess, newCgroup, newDrivers, image, snapshot, rootfsMounts, network, connections, mounts);
+                newProcess, newCgroup, newDrivers, image, snapshot, rootfsMounts, network, connections, mounts, leftCreationNetwork);
     }
 
     ContainerRecord with(keel.api.network.Attachment newNetwork) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, state, process,
-                cgroup, drivers, image, snapshot, rootfsMounts, newNetwork, connections, mounts);
+                cgroup, drivers, image, snapshot, rootfsMounts, newNetwork, connections, mounts, leftCreationNetwork);
     }
 
     ContainerRecord withConnections(List<Connection> newConnections) {
         return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, state, process,
-                cgroup, drivers, image, snapshot, rootfsMounts, network, newConnections, mounts);
+                cgroup, drivers, image, snapshot, rootfsMounts, network, newConnections, mounts, leftCreationNetwork);
+    }
+
+    ContainerRecord withLeftCreationNetwork(boolean left) {
+        return new ContainerRecord(id, name, created, config, command, spec, rootfs, stateDir, logPath, state, process,
+                cgroup, drivers, image, snapshot, rootfsMounts, network, connections, mounts, left);
     }
 
     ContainerInfo info() {

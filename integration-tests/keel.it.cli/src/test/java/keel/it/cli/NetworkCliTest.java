@@ -170,8 +170,6 @@ class NetworkCliTest {
         assertFalse(keel.keel("exec", "roamer", "ip", "-o", "link").out().contains("eth1"));
         assertNotEquals(0, keel.keel("exec", "roamer", "timeout", "2", "wget", "-qO-", "http://web-c/").code());
         assertNotEquals(0, keel.keel("exec", "web-c", "ping", "-c1", "-W1", "roamer").code());
-        Keel.Result primary = keel.keel("network", "disconnect", NET_B, "roamer");
-        assertEquals(125, primary.code(), primary.toString());
         // its own network still works
         ok(keel.keel("exec", "roamer", "ip", "-4", "-o", "addr", "show", "eth0"));
 
@@ -183,6 +181,58 @@ class NetworkCliTest {
         assertTrue(keel.keel("exec", "later", "ip", "-o", "link").out().contains("eth1"));
         ok(keel.keel("exec", "later", "timeout", "3", "wget", "-qO-", "http://web-c/"));
         ok(keel.keel("exec", "web-c", "ping", "-c1", "-W2", "later"));
+    }
+
+    @Test
+    void theNetworkAContainerWasCreatedOnCanBeDisconnectedAndJoinedAgainAndInspectListsItsContainers()
+            throws Exception {
+        web("web-d", NET_A);
+        ok(keel.keel("run", "-d", "--name", "leaver", "--network", NET_B, "busybox:net", "sleep", "1000"));
+        ok(keel.keel("run", "-d", "--name", "idle-b", "--network", NET_B, "busybox:net", "true"));
+        ok(keel.keel("wait", "idle-b"));
+        String leaverIp = address("leaver", "eth0");
+        String members = keel.keel("network", "inspect", NET_B).out();
+        assertTrue(members.contains("\"leaver\"") && members.contains(leaverIp), members);
+        assertTrue(members.contains("\"idle-b\""), "a stopped container created on the network is on it: " + members);
+        assertFalse(members.contains("\"web-d\""), members);
+        assertTrue(keel.keel("network", "inspect", NET_A).out().contains(address("web-d", "eth0")));
+
+        // disconnected from the network it was created on: only loopback, and the network no longer lists it
+        ok(keel.keel("network", "disconnect", NET_B, "leaver"));
+        assertEquals(List.of("lo"), interfaces("leaver"));
+        assertFalse(keel.keel("network", "inspect", NET_B).out().contains("\"leaver\""));
+        Keel.Result twice = keel.keel("network", "disconnect", NET_B, "leaver");
+        assertEquals(125, twice.code(), twice.toString());
+        assertTrue(twice.err().contains("not connected to network " + NET_B), twice.err());
+
+        // another network instead: it becomes eth0, and the container reaches that network's members by name
+        ok(keel.keel("network", "connect", NET_A, "leaver"));
+        assertEquals(List.of("eth0", "lo"), interfaces("leaver"));
+        ok(keel.keel("exec", "leaver", "timeout", "3", "wget", "-qO-", "http://web-d/"));
+        // a restart keeps the choice: not on B, on A
+        ok(keel.keel("stop", "-t", "0", "leaver"));
+        ok(keel.keel("start", "leaver"));
+        assertEquals(List.of("eth0", "lo"), interfaces("leaver"));
+        ok(keel.keel("exec", "leaver", "timeout", "3", "wget", "-qO-", "http://web-d/"));
+
+        // joined again to its first network: an interface with an address there, listed by inspect
+        ok(keel.keel("network", "connect", NET_B, "leaver"));
+        assertEquals(List.of("eth0", "eth1", "lo"), interfaces("leaver"));
+        String again = address("leaver", "eth1");
+        assertTrue(keel.keel("network", "inspect", NET_B).out().contains(again));
+        assertEquals(125, keel.keel("network", "connect", NET_B, "leaver").code(), "connected twice");
+
+        // a network a stopped container was created on cannot be removed under it
+        Keel.Result inUse = keel.keel("network", "rm", NET_B);
+        assertEquals(1, inUse.code(), inUse.toString()); // as every rm of several names
+        assertTrue(inUse.err().contains("idle-b") && inUse.err().contains("leaver"), inUse.err());
+    }
+
+    /** The names of a running container's interfaces, sorted. */
+    private static List<String> interfaces(String container) throws Exception {
+        Keel.Result links = keel.keel("exec", container, "ls", "/sys/class/net");
+        ok(links);
+        return java.util.Arrays.stream(links.out().strip().split("\\s+")).sorted().toList();
     }
 
     @Test
