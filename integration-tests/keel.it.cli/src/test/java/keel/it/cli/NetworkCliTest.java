@@ -13,10 +13,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,7 +45,8 @@ class NetworkCliTest {
         Path layer = base.resolve("layer.tar");
         assertEquals(0, Keel.exec(List.of("tar", "-C", rootfs.toString(), "-cf", layer.toString(), ".")).code());
         ok(keel.keel("import", layer.toString(), "busybox:net"));
-        ok(keel.keel("load", "-i", exposingArchive(base, layer).toString()));
+        ok(keel.keel("load", "-i", DockerArchives.write(base.resolve("exposed"), "busybox:exposed",
+                "{\"ExposedPorts\":{\"80/tcp\":{}},\"Cmd\":[\"sh\"]}", layer).toString()));
         for (String net : List.of(NET_A, NET_B)) {
             ok(keel.keel("network", "create", net));
             Matcher m = Pattern.compile("\"bridge\"\\s*:\\s*\"([^\"]+)\"").matcher(keel.keel("network", "inspect", net)
@@ -55,30 +54,6 @@ class NetworkCliTest {
             assertTrue(m.find(), "no bridge in network inspect " + net);
             bridges.add(m.group(1));
         }
-    }
-
-    /** A docker-archive of the busybox layer whose config exposes 80/tcp, as busybox:exposed. */
-    private static Path exposingArchive(Path base, Path layer) throws Exception {
-        Path dir = base.resolve("exposed");
-        Files.createDirectories(dir);
-        Files.copy(layer, dir.resolve("layer.tar"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (var in = Files.newInputStream(layer)) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0;) {
-                sha.update(buffer, 0, n);
-            }
-        }
-        String diffId = "sha256:" + HexFormat.of().formatHex(sha.digest());
-        Files.writeString(dir.resolve("config.json"), "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":"
-                + "{\"ExposedPorts\":{\"80/tcp\":{}},\"Cmd\":[\"sh\"]},\"rootfs\":{\"type\":\"layers\","
-                + "\"diff_ids\":[\"" + diffId + "\"]}}");
-        Files.writeString(dir.resolve("manifest.json"), "[{\"Config\":\"config.json\",\"RepoTags\":"
-                + "[\"busybox:exposed\"],\"Layers\":[\"layer.tar\"]}]");
-        Path archive = base.resolve("exposed.tar");
-        assertEquals(0, Keel.exec(List.of("tar", "-C", dir.toString(), "-cf", archive.toString(), "manifest.json",
-                "config.json", "layer.tar")).code());
-        return archive;
     }
 
     @AfterEach
