@@ -3,5 +3,5 @@
  * what {@code keel inspect} shows, the lifecycle state machine, and the kernel's container service.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package keel.api.container;

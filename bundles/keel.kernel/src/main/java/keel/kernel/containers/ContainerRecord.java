@@ -82,6 +82,7 @@ public record ContainerRecord(String id, String name, Instant created, Container
 
     ContainerInfo info() {
         return new ContainerInfo(id, name, created, config, command, state, rootfs, logPath,
-                drivers.entrySet().stream().map(e -> e.getKey() + "/" + e.getValue()).sorted().toList(), mounts);
+                drivers.entrySet().stream().map(e -> e.getKey() + "/" + e.getValue()).sorted().toList(), mounts,
+                image);
     }
 }

@@ -137,28 +137,50 @@ public class ImageManager implements ImageService {
         return new PruneReport(result.snapshots().stream().map(k -> "Deleted: " + k).toList(), result.reclaimed());
     }
 
-    /** Removes a name, or the image's record when no name is left; the content stays until a collection. */
+    /**
+     * Removes a name, or the image's record when no name is left; the content stays until a collection.
+     * An image that containers use is refused, unless {@code force}: then its names go but the record
+     * stays, as a dangling image ({@code <none>}), while a stopped container uses it (so that the
+     * container can still start, be committed and saved); an image a running container uses is refused
+     * even with {@code force}, as Docker's "cannot be forced".
+     */
     public List<String> removeRecord(String image, boolean force) {
         ImageStore.Entry e = find(image);
         ImageInfo info = info(e);
-        List<String> users = usersOf(info);
+        List<ContainerInfo> users = usersOf(info);
+        List<String> running = users.stream().filter(ImageManager::isRunning).map(ContainerInfo::name).toList();
+        if (!running.isEmpty() && force) {
+            throw KeelException.conflict("image %s is used by running container%s %s: stop %s first (rmi -f cannot "
+                    + "remove the image of a running container)", image, running.size() > 1 ? "s" : "",
+                    String.join(", ", running), running.size() > 1 ? "them" : "it");
+        }
         if (!users.isEmpty() && !force) {
+            List<String> names = users.stream().map(ContainerInfo::name).toList();
             throw KeelException.conflict("image %s is used by container%s %s: remove %s first, or use rmi -f", image,
-                    users.size() > 1 ? "s" : "", String.join(", ", users), users.size() > 1 ? "them" : "it");
+                    names.size() > 1 ? "s" : "", String.join(", ", names), names.size() > 1 ? "them" : "it");
         }
         List<String> done = new ArrayList<>();
         String name = referenceName(image);
-        if (name != null && e.names().contains(name) && e.names().size() > 1) {
+        if (name != null && e.names().contains(name) && (e.names().size() > 1 || !users.isEmpty())) {
             images.untag(name);
             done.add("Untagged: " + name);
             return done;
         }
         e.names().forEach(n -> done.add("Untagged: " + n));
+        if (!users.isEmpty()) {
+            e.names().forEach(images::untag); // kept, dangling, for the stopped containers that use it
+            return done;
+        }
         images.remove(e.digest());
         parsed.remove(e.digest());
         done.add("Deleted: " + e.manifest());
         publish("delete", info, Map.of());
         return done;
+    }
+
+    private static boolean isRunning(ContainerInfo c) {
+        return c.state().status() == keel.api.container.ContainerStatus.RUNNING
+                || c.state().status() == keel.api.container.ContainerStatus.PAUSED;
     }
 
     @Override
@@ -339,17 +361,20 @@ public class ImageManager implements ImageService {
         }
     }
 
-    private List<String> usersOf(ImageInfo info) {
-        List<String> users = new ArrayList<>();
+    /** The containers, running or not, created from the image (by its id; by name for records without one). */
+    private List<ContainerInfo> usersOf(ImageInfo info) {
+        List<ContainerInfo> users = new ArrayList<>();
         ContainerService service = containers;
         if (service == null) {
             return users;
         }
         for (ContainerInfo c : service.list(true)) {
             String image = c.config().image();
-            if (image != null && (info.names().contains(referenceName(image)) || image.equals(info.id().toString())
-                    || info.id().hex().startsWith(image))) {
-                users.add(c.name());
+            boolean uses = c.image() != null ? c.image().equals(info.id().toString())
+                    : image != null && (info.names().contains(referenceName(image))
+                            || image.equals(info.id().toString()) || info.id().hex().startsWith(image));
+            if (uses) {
+                users.add(c);
             }
         }
         return users;

@@ -12,7 +12,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Images an operator makes offline: a busybox root filesystem imported, named, listed, removed. */
+/**
+ * Images an operator makes offline: a busybox root filesystem imported, named, listed, removed; and
+ * the removal of an image containers use (refused; with -f only its names go while a stopped
+ * container needs it).
+ */
 class ImageCliTest {
     static Keel keel;
     static Path tar;
@@ -63,5 +67,41 @@ class ImageCliTest {
         Keel.Result broken = keel.keel("import", keel.root.resolve("no-such.tar").toString(), "x");
         assertEquals(125, broken.code());
         assertTrue(broken.err().contains("cannot import"), broken.err());
+    }
+
+    @Test
+    void anImageInUseIsKeptForItsContainersEvenWithForce() throws Exception {
+        String id = keel.keel("import", tar.toString(), "busybox:used").out().trim();
+        assertEquals(0, keel.keel("run", "-d", "--name", "img-user", "--network", "none", "busybox:used", "sleep",
+                "600").code());
+        Keel.Result refused = keel.keel("rmi", "busybox:used");
+        assertEquals(1, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("used by container img-user"), refused.err());
+        Keel.Result running = keel.keel("rmi", "-f", "busybox:used");
+        assertEquals(1, running.code(), running.toString());
+        assertTrue(running.err().contains("running container img-user"), running.err());
+        assertTrue(keel.keel("images").out().contains("used"));
+
+        // stopped: -f takes the name, the image stays (dangling) for the container, which starts and commits
+        assertEquals(0, keel.keel("stop", "-t", "0", "img-user").code());
+        Keel.Result forced = keel.keel("rmi", "-f", "busybox:used");
+        assertEquals(0, forced.code(), forced.toString());
+        assertEquals(List.of("Untagged: docker.io/library/busybox:used"), forced.out().lines().toList());
+        assertTrue(keel.keel("images").out().lines().anyMatch(l -> l.startsWith("<none>") && l.contains(id
+                .substring(7, 19))), keel.keel("images").out());
+        assertEquals(0, keel.keel("image", "prune", "-a", "-f").code()); // system prune would take the container
+        assertTrue(keel.keel("images", "-q").out().contains(id.substring(7, 19)), "prune took an image in use");
+        assertEquals(0, keel.keel("start", "img-user").code());
+        assertEquals(0, keel.keel("exec", "img-user", "touch", "/committed").code());
+        Keel.Result commit = keel.keel("commit", "img-user", "busybox:committed");
+        assertEquals(0, commit.code(), commit.toString());
+        assertEquals(0, keel.keel("rm", "-f", "img-user").code());
+        Keel.Result child = keel.keel("run", "--rm", "--network", "none", "busybox:committed", "ls", "/committed");
+        assertEquals(0, child.code(), child.toString());
+
+        // no container left: the dangling image goes with the next prune
+        assertEquals(0, keel.keel("rmi", "busybox:committed").code());
+        assertEquals(0, keel.keel("image", "prune", "-f").code());
+        assertFalse(keel.keel("images", "-q").out().contains(id.substring(7, 19)), keel.keel("images").out());
     }
 }
