@@ -14,12 +14,34 @@ final class ContainerFiles {
     private ContainerFiles() {
     }
 
+    /**
+     * Writes the three files. They are derived from the container's record (its hostname and
+     * network) and the host's resolv.conf, so they are not fsynced: {@link #restoreIfLost} makes
+     * them again at start if a machine crash lost them.
+     */
     static void write(Path dir, String hostname, String network) {
-        AtomicFiles.write(dir.resolve("hostname"), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
-        String hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                + "127.0.1.1\t" + hostname + "\n";
-        AtomicFiles.write(dir.resolve("hosts"), hosts.getBytes(StandardCharsets.UTF_8));
-        AtomicFiles.write(dir.resolve("resolv.conf"), resolvConf(network).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.writeDerived(dir.resolve("hostname"), (hostname + "\n").getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.writeDerived(dir.resolve("hosts"), baseHosts(hostname).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.writeDerived(dir.resolve("resolv.conf"), resolvConf(network).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes the files again if one is missing, or empty where it cannot be (after a machine crash). */
+    static void restoreIfLost(Path dir, String hostname, String network) {
+        if (isEmpty(dir.resolve("hostname")) || isEmpty(dir.resolve("hosts")) || !Files.exists(dir.resolve("resolv.conf"))) {
+            write(dir, hostname, network);
+        }
+    }
+
+    private static boolean isEmpty(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (IOException e) {
+            return true; // missing
+        }
+    }
+
+    private static String baseHosts(String hostname) {
+        return "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + hostname + "\n";
     }
 
     /** The host's resolv.conf; in its own network namespace a container cannot reach loopback resolvers. */

@@ -286,6 +286,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             ContainerRecord[] attached = new ContainerRecord[1];
             try {
                 Files.createDirectories(stateDir);
+                ContainerFiles.restoreIfLost(store.dir(id), r.spec().hostname(), r.config().network());
                 if (r.snapshot() != null) {
                     Files.createDirectories(Path.of(r.rootfs()));
                 }
