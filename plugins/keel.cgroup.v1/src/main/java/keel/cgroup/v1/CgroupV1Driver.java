@@ -22,6 +22,7 @@ import keel.api.cgroup.CgroupDriver;
 import keel.api.cgroup.CgroupRecord;
 import keel.api.cgroup.CgroupStats;
 import keel.api.runtime.Resources;
+import keel.cgroup.base.CgroupTrees;
 import keel.cgroup.base.CpuList;
 import keel.cgroup.base.DeviceRules;
 import keel.cgroup.base.Libc;
@@ -35,7 +36,6 @@ public class CgroupV1Driver implements CgroupDriver {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final long FREEZE_TIMEOUT_MS = 10_000;
     private static final long KILL_TIMEOUT_MS = 10_000;
-    private static final long RMDIR_TIMEOUT_MS = 5_000;
     /** memory.limit_in_bytes at or above this is "no limit" (the kernel writes LONG_MAX rounded to a page). */
     private static final long UNLIMITED_FLOOR = 1L << 62;
 
@@ -97,7 +97,7 @@ public class CgroupV1Driver implements CgroupDriver {
         } catch (RuntimeException e) {
             for (Path dir : made) {
                 try {
-                    rmdir(dir);
+                    CgroupTrees.rmdir(dir);
                 } catch (RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
@@ -396,7 +396,7 @@ public class CgroupV1Driver implements CgroupDriver {
             pause(10);
         }
         for (Path dir : existing) {
-            removeTree(dir);
+            CgroupTrees.remove(dir);
         }
     }
 
@@ -404,37 +404,6 @@ public class CgroupV1Driver implements CgroupDriver {
     public void removeEmptyParent() {
         hierarchies.mounts().values().stream().distinct()
                 .forEach(mount -> keel.cgroup.base.CgroupParents.removeIfEmpty(mount, parent));
-    }
-
-    /** Removes a cgroup and any it holds (a container may make its own), deepest first. */
-    static void removeTree(Path dir) {
-        List<Path> children;
-        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
-            children = list.filter(Files::isDirectory).toList();
-        } catch (IOException e) {
-            children = List.of();
-        }
-        children.forEach(CgroupV1Driver::removeTree);
-        rmdir(dir);
-    }
-
-    /** rmdir with bounded retries on EBUSY (a task that just exited may still pin the cgroup); ENOENT is done. */
-    static void rmdir(Path dir) {
-        long deadline = System.nanoTime() + RMDIR_TIMEOUT_MS * 1_000_000;
-        while (true) {
-            try {
-                Libc.C.rmdir(dir.toString());
-                return;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == Libc.ENOENT) {
-                    return;
-                }
-                if (e.getErrorCode() != Libc.EBUSY || System.nanoTime() > deadline) {
-                    throw KeelException.internal("cannot remove cgroup " + dir + " (errno " + e.getErrorCode() + ")", e);
-                }
-            }
-            pause(20);
-        }
     }
 
     @Override

@@ -130,7 +130,7 @@ class CgroupV1HostTest {
     }
 
     @Test
-    void aCpuQuotaOfHalfACpuHoldsABusyLoopToHalf() {
+    void aCpuQuotaOfHalfACpuHoldsABusyLoopToHalf() throws IOException {
         CgroupRecord record = create(resources(null, new Resources.Cpu(null, 50_000L, 100_000L, null, null), null));
         startIn(record, "while :; do :; done");
         Procs.sleep(300); // past the first period
@@ -142,7 +142,12 @@ class CgroupV1HostTest {
         double share = (double) used / wall;
         System.out.printf("[cgroup v1] busy loop under --cpu-quota 50000 --cpu-period 100000: %.1f%% of a CPU%n",
                 share * 100);
-        assertTrue(share > 0.40 && share < 0.60, "expected 50% +- 10% of a CPU, measured " + share);
+        // the quota holds it at or under half a CPU, and it is the quota that does (the loop was
+        // throttled); how far under depends on what else the 2 CPUs run, so that is not asserted
+        assertTrue(share < 0.60, "expected at most 50% +- 10% of a CPU, measured " + share);
+        String cpuStat = Files.readString(Path.of(record.paths().get("cpu")).resolve("cpu.stat"));
+        java.util.regex.Matcher throttled = java.util.regex.Pattern.compile("nr_throttled (\\d+)").matcher(cpuStat);
+        assertTrue(throttled.find() && Long.parseLong(throttled.group(1)) > 0, "never throttled: " + cpuStat);
     }
 
     @Test

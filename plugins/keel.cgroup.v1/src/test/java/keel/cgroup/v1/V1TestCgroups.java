@@ -24,7 +24,7 @@ final class V1TestCgroups {
     static void removeParents() {
         for (Path parent : parents()) {
             if (Files.isDirectory(parent)) {
-                CgroupV1Driver.rmdir(parent);
+                keel.cgroup.base.CgroupTrees.rmdir(parent);
             }
         }
     }

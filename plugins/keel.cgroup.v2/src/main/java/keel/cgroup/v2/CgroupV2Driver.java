@@ -22,6 +22,7 @@ import keel.api.cgroup.CgroupDriver;
 import keel.api.cgroup.CgroupRecord;
 import keel.api.cgroup.CgroupStats;
 import keel.api.runtime.Resources;
+import keel.cgroup.base.CgroupTrees;
 import keel.cgroup.base.CpuList;
 
 /**
@@ -37,7 +38,6 @@ public class CgroupV2Driver implements CgroupDriver {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final long FREEZE_TIMEOUT_MS = 10_000;
     private static final long KILL_TIMEOUT_MS = 10_000;
-    private static final long RMDIR_TIMEOUT_MS = 5_000;
     private static final int SIGKILL = 9;
 
     private final Path root;
@@ -143,7 +143,7 @@ public class CgroupV2Driver implements CgroupDriver {
             return record;
         } catch (RuntimeException e) {
             try {
-                removeTree(leaf);
+                CgroupTrees.remove(leaf);
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -344,47 +344,7 @@ public class CgroupV2Driver implements CgroupDriver {
             killAll(cgroup, SIGKILL);
             pause(10);
         }
-        removeTree(leaf);
-    }
-
-    /** Removes a cgroup and any it holds (a container may make its own), deepest first. */
-    static void removeTree(Path dir) {
-        List<Path> children;
-        try (Stream<Path> list = Files.list(dir)) {
-            children = list.filter(Files::isDirectory).toList();
-        } catch (IOException e) {
-            children = List.of();
-        }
-        children.forEach(CgroupV2Driver::removeTree);
-        rmdir(dir);
-    }
-
-    /** rmdir with bounded retries on EBUSY; ENOENT is done. A plain directory (the tests' tree) is emptied first. */
-    static void rmdir(Path dir) {
-        if (!isCgroupFs(dir)) {
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path file : files.filter(Files::isRegularFile).toList()) {
-                    Files.delete(file);
-                }
-            } catch (IOException e) {
-                // rmdir below says what is wrong
-            }
-        }
-        long deadline = System.nanoTime() + RMDIR_TIMEOUT_MS * 1_000_000;
-        while (true) {
-            try {
-                Libc.C.rmdir(dir.toString());
-                return;
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() == Libc.ENOENT) {
-                    return;
-                }
-                if (e.getErrorCode() != Libc.EBUSY || System.nanoTime() > deadline) {
-                    throw KeelException.internal("cannot remove cgroup " + dir + " (errno " + e.getErrorCode() + ")", e);
-                }
-            }
-            pause(20);
-        }
+        CgroupTrees.remove(leaf);
     }
 
     @Override

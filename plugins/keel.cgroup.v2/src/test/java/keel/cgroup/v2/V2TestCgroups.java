@@ -23,7 +23,7 @@ final class V2TestCgroups {
 
     static void removeParent() {
         if (Files.isDirectory(parent())) {
-            CgroupV2Driver.rmdir(parent());
+            keel.cgroup.base.CgroupTrees.rmdir(parent());
         }
     }
 
