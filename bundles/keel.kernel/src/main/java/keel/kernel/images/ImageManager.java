@@ -55,10 +55,14 @@ public class ImageManager implements ImageService {
     private final ImageStore images;
     private final RegistryCredentials credentials;
     private final ContentLock contentLock = new ContentLock();
-    /** Dynamic: the container service itself uses this one, and only rmi asks which containers use an image. */
+    /**
+     * Dynamic, and taken only when rmi asks which containers use an image: the container service is
+     * made with this one (its constructor takes it), so binding it eagerly here would be a cycle that
+     * SCR reports as an error whenever this one is activated first.
+     */
     @Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
             policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC)
-    private volatile ContainerService containers;
+    private volatile org.osgi.service.component.ComponentServiceObjects<ContainerService> containers;
 
     @Activate
     public ImageManager(@Reference Drivers drivers, @Reference EventService events,
@@ -364,18 +368,23 @@ public class ImageManager implements ImageService {
     /** The containers, running or not, created from the image (by its id; by name for records without one). */
     private List<ContainerInfo> usersOf(ImageInfo info) {
         List<ContainerInfo> users = new ArrayList<>();
-        ContainerService service = containers;
+        org.osgi.service.component.ComponentServiceObjects<ContainerService> objects = containers;
+        ContainerService service = objects == null ? null : objects.getService();
         if (service == null) {
             return users;
         }
-        for (ContainerInfo c : service.list(true)) {
-            String image = c.config().image();
-            boolean uses = c.image() != null ? c.image().equals(info.id().toString())
-                    : image != null && (info.names().contains(referenceName(image))
-                            || image.equals(info.id().toString()) || info.id().hex().startsWith(image));
-            if (uses) {
-                users.add(c);
+        try {
+            for (ContainerInfo c : service.list(true)) {
+                String image = c.config().image();
+                boolean uses = c.image() != null ? c.image().equals(info.id().toString())
+                        : image != null && (info.names().contains(referenceName(image))
+                                || image.equals(info.id().toString()) || info.id().hex().startsWith(image));
+                if (uses) {
+                    users.add(c);
+                }
             }
+        } finally {
+            objects.ungetService(service);
         }
         return users;
     }
