@@ -19,7 +19,8 @@ import keel.layer.tar.TarLayerUnpacker;
 
 /**
  * One layer file unpacked again and again, in turns, by Keel's unpacker (in this JVM, warm, as in
- * the daemon), GNU tar and, given an OCI layout holding the same layer, {@code umoci unpack}: all
+ * the daemon; as configured, with {@value TarLayerUnpacker#DEFAULT_WRITERS} threads writing small
+ * files, and with every file written by the reading thread), GNU tar and, given an OCI layout holding the same layer, {@code umoci unpack}: all
  * into the same file system, each round into a fresh directory, removed (and {@code sync}ed)
  * before the next one is timed. Prints the median, min and max of each tool in MB/s of
  * uncompressed tar, and Keel's ratio to each.
@@ -65,6 +66,7 @@ public final class UnpackSideBySide {
         String digests = library == null ? "SHA-256 by the JDK" : NativeDigests.install(Path.of(library));
         Map<String, List<Double>> seconds = new LinkedHashMap<>();
         TarLayerUnpacker unpacker = new TarLayerUnpacker();
+        TarLayerUnpacker oneThread = new TarLayerUnpacker(true, 0);
         for (int round = 0; round <= rounds; round++) {
             Path keel = dir.resolve("keel-" + round);
             sync();
@@ -74,6 +76,15 @@ public final class UnpackSideBySide {
             }
             record(seconds, "keel", round, start);
             remove(keel);
+
+            Path serial = dir.resolve("keel-serial-" + round);
+            sync();
+            start = System.nanoTime();
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(layer), 1 << 20)) {
+                oneThread.unpack(in, mediaType, serial, WhiteoutStyle.OVERLAY, UnpackLimits.DEFAULT);
+            }
+            record(seconds, "keel, 1 thread", round, start);
+            remove(serial);
 
             Path tar = Files.createDirectories(dir.resolve("gnu-" + round));
             List<String> command = new ArrayList<>(gnu);
@@ -98,14 +109,14 @@ public final class UnpackSideBySide {
         System.out.printf("# %s layer, %.1f MB uncompressed, %d rounds after a warm-up; keel: %s, JVM flags %s%n",
                 compression, size / 1e6, rounds, digests,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-        System.out.printf("| %-13s | %12s | %12s | %12s | %14s |%n", "unpacker", "median MB/s", "min MB/s",
+        System.out.printf("| %-14s | %12s | %12s | %12s | %14s |%n", "unpacker", "median MB/s", "min MB/s",
                 "max MB/s", "keel / this");
         System.out.println("|---|---|---|---|---|");
         for (Map.Entry<String, List<Double>> tool : seconds.entrySet()) {
             double median = median(tool.getValue());
             double slowest = tool.getValue().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
             double fastest = tool.getValue().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
-            System.out.printf("| %-13s | %12.1f | %12.1f | %12.1f | %14s |%n", tool.getKey(), size / median / 1e6,
+            System.out.printf("| %-14s | %12.1f | %12.1f | %12.1f | %14s |%n", tool.getKey(), size / median / 1e6,
                     size / slowest / 1e6, size / fastest / 1e6,
                     String.format("%.2f x", median / keelMedian));
         }

@@ -93,6 +93,10 @@ final class LibC {
 
     static native int dup(int fd);
 
+    static native int fcntl(int fd, int cmd, int arg);
+
+    static final int F_DUPFD_CLOEXEC = 1030;
+
     static native int mkdirat(int dirfd, byte[] path, int mode);
 
     static native int unlinkat(int dirfd, byte[] path, int flags);

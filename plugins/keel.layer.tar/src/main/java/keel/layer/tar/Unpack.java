@@ -53,13 +53,16 @@ final class Unpack {
     private final Map<String, DirTime> dirTimes = new LinkedHashMap<>();
     /** DELETE style: the paths this layer wrote (and their parents); whiteouts leave them alone. */
     private final Set<String> unpacked;
+    /** Small new files go to these threads; null: every file is written here. */
+    private final FileWriters writers;
     private long entries;
     private String current = "";
 
     private record DirTime(EntryPath path, long atimeSeconds, long atimeNanos, long mtimeSeconds, long mtimeNanos) {
     }
 
-    Unpack(RootDir root, LayerTarInputStream tar, WhiteoutStyle style, UnpackLimits limits) {
+    Unpack(RootDir root, LayerTarInputStream tar, WhiteoutStyle style, UnpackLimits limits, int writerThreads) {
+        this.writers = writerThreads > 0 ? new FileWriters(writerThreads) : null;
         this.root = root;
         this.tar = tar;
         this.style = style;
@@ -110,8 +113,28 @@ final class Unpack {
         }
     }
 
+    /** Stops the writer threads; a file handed over and not written yet is skipped. */
+    void close() {
+        if (writers != null) {
+            writers.close();
+        }
+    }
+
+    /** Waits for the files handed to the writers; their first failure is thrown, naming its entry. */
+    private void drain() {
+        if (writers != null) {
+            try {
+                writers.drain();
+            } catch (SysError e) {
+                current = writers.failedName();
+                throw e;
+            }
+        }
+    }
+
     /** Sets the directory times once everything is written. */
     void finish() {
+        drain();
         for (DirTime time : dirTimes.values()) {
             root.beginEntry();
             int parent;
@@ -142,6 +165,9 @@ final class Unpack {
         if (path.isRoot()) {
             return; // as containerd: an entry that resolves to the root is ignored
         }
+        if (writers != null && (path.baseStartsWith(WHITEOUT_PREFIX) || writers.conflicts(path.key()))) {
+            drain(); // a whiteout may delete, and an entry may replace, what a pending file is
+        }
         if (path.baseStartsWith(WHITEOUT_PREFIX)) {
             whiteout(entry, path);
             return;
@@ -158,7 +184,7 @@ final class Unpack {
                 if (entry.isDirectory()) { // an old-style entry named with a trailing slash
                     directory(entry, path, parent, base, records);
                 } else {
-                    regular(entry, parent, base, records);
+                    regular(entry, path, parent, base, records);
                 }
             }
             case TarArchiveEntry.LF_DIR -> directory(entry, path, parent, base, records);
@@ -175,7 +201,22 @@ final class Unpack {
         }
     }
 
-    private void regular(TarArchiveEntry entry, int parent, byte[] base, PaxRecords records) throws IOException {
+    private void regular(TarArchiveEntry entry, EntryPath path, int parent, byte[] base, PaxRecords records)
+            throws IOException {
+        if (writers != null && !entry.isSparse() && entry.getSize() <= FileWriters.MAX_FILE
+                && !xattrs(records).iterator().hasNext() && root.statMode(parent, base, 0) == 0) {
+            byte[] content = readContent((int) entry.getSize());
+            times(entry);
+            int parentCopy = SysError.check(LibC.fcntl(parent, LibC.F_DUPFD_CLOEXEC, 0), "fcntl", current);
+            try {
+                writers.submit(new FileWriters.Job(parentCopy, base, content, uid(entry), gid(entry),
+                        entry.getMode() & 07777, times.clone(), current, path.key()));
+            } catch (SysError e) {
+                current = writers.failedName() != null ? writers.failedName() : current;
+                throw e;
+            }
+            return;
+        }
         int flags = LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
         int fd = LibC.openat(parent, base, flags, 0600);
         if (fd < 0 && LibC.errno() == LibC.EEXIST) {
@@ -206,6 +247,27 @@ final class Unpack {
         } finally {
             LibC.close(fd);
         }
+    }
+
+    /** The whole content of the current entry, which has {@code size} bytes. */
+    private byte[] readContent(int size) throws IOException {
+        byte[] content = new byte[size];
+        int read = 0;
+        while (read < size) {
+            int n;
+            try {
+                n = tar.read(content, read, size - read);
+            } catch (KeelException | IOException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new IOException("malformed tar data: " + e, e);
+            }
+            if (n <= 0) {
+                throw new IOException("truncated tar stream: entry has " + read + " of " + size + " bytes");
+            }
+            read += n;
+        }
+        return content;
     }
 
     private int readData() throws IOException {
@@ -299,6 +361,9 @@ final class Unpack {
         }
         if (java.util.Arrays.equals(target.bytes(), path.bytes())) {
             return; // a link to itself: nothing to do
+        }
+        if (writers != null && writers.conflicts(target.key())) {
+            drain(); // the target must be complete before it gets a second name
         }
         int targetParent;
         try {
