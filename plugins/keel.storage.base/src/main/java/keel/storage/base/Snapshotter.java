@@ -42,7 +42,7 @@ import keel.api.storage.Usage;
  *
  * <pre>
  * lock          held (flock) by the one live instance
- * last-id       the last id handed out; ids are never reused
+ * last-id       the highest id reserved (handed out, or set aside in a block of ID_BLOCK); ids are never reused
  * meta/&lt;id&gt;     the snapshot's record: the snapshot exists exactly when this file does
  * fs/&lt;id&gt;/      its layer (and whatever else the layout keeps per id, e.g. work/&lt;id&gt;/)
  * </pre>
@@ -74,6 +74,10 @@ public class Snapshotter implements StorageDriver, SnapshotChanges, AutoCloseabl
     /** Keys being created, with their parent's id (0 for none). */
     private final Map<String, Long> pending = new HashMap<>();
     private long lastId;
+    /** The highest id written to last-id: ids up to it are handed out without writing the file again. */
+    private long reservedId;
+    /** How many ids one write of last-id reserves: a prepare then costs one durable write (its record), not two. */
+    static final int ID_BLOCK = 64;
     /** Records that could not be read, by id, with the reason: not listed, and their files are kept. */
     private final Map<Long, String> unreadable = new TreeMap<>();
     private int debrisRemoved;
@@ -454,10 +458,14 @@ public class Snapshotter implements StorageDriver, SnapshotChanges, AutoCloseabl
     /** Under the index lock. */
     private long allocateId(String key) {
         long next = lastId + 1;
-        try {
-            AtomicFiles.write(home.resolve("last-id"), (next + "\n").getBytes(StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-            throw failure("cannot create snapshot '" + key + "'", e);
+        if (next > reservedId) {
+            long reserve = next + ID_BLOCK - 1;
+            try {
+                AtomicFiles.write(home.resolve("last-id"), (reserve + "\n").getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                throw failure("cannot create snapshot '" + key + "'", e);
+            }
+            reservedId = reserve;
         }
         lastId = next;
         return next;
