@@ -70,7 +70,8 @@ for driver in overlay copy; do
   k=$(keel_of "$driver")
   $k version >/dev/null                        # start the daemon
   for _ in $(seq 100); do $k swap storage "$driver" >/dev/null 2>&1 && break; sleep 0.1; done
-  $k info | grep -qiE "storage.*$driver" || { echo "bench/storage.sh: the $driver driver is not bound" >&2; exit 1; }
+  $k info > "$work/$driver.info"
+  grep -qiE "storage: +$driver" "$work/$driver.info" || { echo "bench/storage.sh: $driver is not bound" >&2; exit 1; }
   $k import "$work/busybox.tar" stor-bench:bb >/dev/null
   $k create --network none --name stor-bench-warm stor-bench:bb true >/dev/null   # warm up, then gone
   $k rm stor-bench-warm >/dev/null

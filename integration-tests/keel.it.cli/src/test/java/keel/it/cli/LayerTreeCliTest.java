@@ -68,15 +68,19 @@ class LayerTreeCliTest {
                     + " && echo linked > deep/x/h && ln deep/x/h data/h-too && chmod 0751 deep/x/h");
 
     /**
-     * Entries that go into a layer's tar after the rest (so that a whiteout or opaque marker comes after
-     * this layer's own files in the same directory, which it must not delete), per layer.
+     * Per layer, the opaque markers that go into its tar after the rest: they come after this layer's own
+     * files in their directory, which they must not delete (a whiteout hides lower layers only).
      */
     static final List<List<String>> LATE = List.of(List.of(), List.of(),
             List.of("data/opaque/.wh..wh..opq"), List.of("deep/a/b/.wh..wh..opq"),
             List.of("data/file-to-dir/.wh..wh..opq"));
 
-    /** Lists the tree at / with busybox alone: mode in hex, uid, gid, sha256 of content or link target. */
-    static final String MANIFEST = "b=/bin/busybox; [ -r /proc/mounts ] && $b awk '$2 == \"/\" {print \"#root \" $3}' /proc/mounts;"
+    /**
+     * Lists the tree at / with busybox alone: mode in hex, uid, gid, sha256 of content or link target; first,
+     * where /proc is mounted, the root's file system type ({@code #root overlay}).
+     */
+    static final String MANIFEST = "b=/bin/busybox;"
+            + " [ -r /proc/mounts ] && $b awk '$2 == \"/\" {print \"#root \" $3}' /proc/mounts;"
             + " $b find / -xdev | while IFS= read -r p; do"
             + " s=$($b stat -c '%f|%u|%g' \"$p\");"
             + " if [ -L \"$p\" ]; then h=\"-> $($b readlink \"$p\")\";"

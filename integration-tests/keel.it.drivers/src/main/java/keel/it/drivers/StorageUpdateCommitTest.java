@@ -123,21 +123,22 @@ class StorageUpdateCommitTest {
 
             // removal: no mount of theirs is left on the host, no snapshot of theirs in the driver. Each
             // running writer's root is an overlay (in its own mount namespace) on its snapshot's upper dir.
-            List<String> marks = new ArrayList<>();
+            List<String> upperDirs = new ArrayList<>();
             for (String id : writers.subList(0, CONTAINERS)) {
                 String upper = rootUpperDir(containers.inspect(id).state().pid());
                 assertTrue(Files.isDirectory(Path.of(upper)), "no upper dir " + upper);
-                marks.add(upper);
-                marks.add(id);
+                upperDirs.add(upper);
             }
             for (String id : writers) {
                 containers.remove(id, true);
             }
             String mountinfo = Files.readString(Path.of("/proc/self/mountinfo"));
-            for (String mark : marks) {
-                assertTrue(!mountinfo.contains(mark), "a mount of a removed container is left: " + mark + "\n"
-                        + mountinfo);
-                assertTrue(mark.indexOf('/') < 0 || !Files.exists(Path.of(mark)), "the snapshot is left: " + mark);
+            for (String id : writers) {
+                assertTrue(!mountinfo.contains(id), "a mount of removed container " + id + " is left:\n" + mountinfo);
+            }
+            for (String upper : upperDirs) {
+                assertTrue(!mountinfo.contains(upper), "a mount of a removed snapshot is left: " + upper);
+                assertTrue(!Files.exists(Path.of(upper)), "a removed container's snapshot is left: " + upper);
             }
             for (Snapshot s : overlay().list()) {
                 assertTrue(writers.stream().noneMatch(id -> s.key().contains(id)), "snapshot left: " + s);
