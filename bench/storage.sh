@@ -43,6 +43,21 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 
 echo "# Storage drivers: $(nproc) CPUs, $(uname -r), $(df -T "$work" | awk 'NR==2 {print $2}') under $work, $(date -u +%F)"
 
+# what a durable write costs on this disk now (a prepare makes one): the floor under (a)
+python3 - "$work" <<'PY'
+import os, statistics, sys, time
+d = os.path.join(sys.argv[1], 'fsync')
+os.makedirs(d)
+times = []
+for i in range(50):
+    start = time.perf_counter()
+    fd = os.open(os.path.join(d, str(i)), os.O_CREAT | os.O_WRONLY)
+    os.write(fd, b'x' * 200); os.fsync(fd); os.close(fd)
+    fd = os.open(d, os.O_RDONLY); os.fsync(fd); os.close(fd)
+    times.append((time.perf_counter() - start) * 1000)
+print(f"# fsync of a new file and its directory here, 50 times: median {statistics.median(times):.2f} ms, "
+      f"min {min(times):.2f}, max {max(times):.2f}; load average {os.getloadavg()[0]:.1f}")
+PY
 if [ "$jmh" = 1 ]; then
   echo "# (a) Prepare a container's root on a 5-layer image (busybox + 4 layers of 30 small files):"
   echo "# JMH keel.bench.PrepareBenchmark, prepare + mount of the snapshot, sample mode, 3 x 2 s warm-up, 5 x 4 s"
