@@ -29,7 +29,7 @@ public final class Json {
 
     public static byte[] write(Object value) {
         try {
-            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(value);
+            return MAPPER.writeValueAsBytes(value); // compact, as Docker's config.v2.json: jq shows it indented
         } catch (IOException e) {
             throw new KeelException(ErrorKind.INTERNAL, "cannot encode " + value.getClass().getSimpleName(), e);
         }

@@ -67,17 +67,31 @@ public final class HostFacts {
         return v2 ? "v2" : "none";
     }
 
+    /** {@link #cgroupV1Controllers()}, read at its first call. */
+    private static volatile List<String> v1Controllers;
+
     /**
      * The v1 hierarchies mounted under /sys/fs/cgroup, by their directory names (e.g. memory,
-     * cpu,cpuacct, pids); empty on a cgroup2-only host.
+     * cpu,cpuacct, pids); empty on a cgroup2-only host. Read once per daemon: a host mounts its
+     * hierarchies at boot, and every container's spec asks (the whole mountinfo, which grows with
+     * the host's mounts, was a third of the daemon's CPU per {@code run}); a remount is seen after
+     * a daemon restart.
      */
     public static List<String> cgroupV1Controllers() {
-        return cgroupV1Controllers(lines(Path.of("/proc/self/mountinfo")));
+        List<String> known = v1Controllers;
+        if (known == null) {
+            known = List.copyOf(cgroupV1Controllers(lines(Path.of("/proc/self/mountinfo"))));
+            v1Controllers = known;
+        }
+        return known;
     }
 
     static List<String> cgroupV1Controllers(List<String> mountinfo) {
         List<String> controllers = new java.util.ArrayList<>();
         for (String line : mountinfo) {
+            if (!line.contains(" - cgroup ")) {
+                continue;
+            }
             String[] parts = line.split(" - ", 2);
             if (parts.length < 2 || !parts[1].startsWith("cgroup ")) {
                 continue;
