@@ -267,16 +267,22 @@ public class DriverBindings implements DriverService, Drivers {
         return slot;
     }
 
+    /**
+     * One change of the bound provider: its unbind and bind events carry the same time, so a
+     * replacement (one change) shows no time without a driver, and an update (a removal, then an
+     * addition) shows the time between them.
+     */
     private void changed(DriverKind kind, Provider<?> before, Provider<?> after) {
+        Instant at = Instant.now();
         if (before != null) {
-            publish("unbind", kind, before);
+            publish(at, "unbind", kind, before);
         }
         if (after != null) {
-            publish("bind", kind, after);
+            publish(at, "bind", kind, after);
         }
     }
 
-    private void publish(String action, DriverKind kind, Provider<?> p) {
+    private void publish(Instant at, String action, DriverKind kind, Provider<?> p) {
         LOG.info("{} driver {}: {} from {} {}", kind.label(), action, p.id(), p.bundleName(), p.bundleVersion());
         Map<String, String> attributes = new HashMap<>();
         attributes.put("bundle", p.bundleName());
@@ -284,7 +290,7 @@ public class DriverBindings implements DriverService, Drivers {
         attributes.put("ranking", Integer.toString(p.ranking()));
         EventService bus = events;
         if (bus != null) {
-            bus.publish(new Event(Instant.now(), "driver", action, kind.label() + "/" + p.id(), attributes));
+            bus.publish(new Event(at, "driver", action, kind.label() + "/" + p.id(), attributes));
         }
     }
 
