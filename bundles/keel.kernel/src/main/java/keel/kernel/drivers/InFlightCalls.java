@@ -86,7 +86,7 @@ final class InFlightCalls implements InvocationHandler {
         }
     }
 
-    /** The public interfaces of {@code type} and its superclasses that resolve to the same class from {@code loader}. */
+    /** The public interfaces of {@code type} and its superclasses that {@code loader} sees as they are. */
     private static Class<?>[] visibleInterfaces(Class<?> type, ClassLoader loader) {
         Set<Class<?>> found = new LinkedHashSet<>();
         for (Class<?> c = type; c != null; c = c.getSuperclass()) {

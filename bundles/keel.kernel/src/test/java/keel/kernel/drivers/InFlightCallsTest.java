@@ -52,7 +52,8 @@ class InFlightCallsTest {
         assertEquals(1, calls.inFlight());
         assertFalse(calls.awaitNone(Duration.ofMillis(100)), "the wait is bounded");
 
-        CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> calls.awaitNone(Duration.ofSeconds(10)));
+        CompletableFuture<Boolean> drained =
+                CompletableFuture.supplyAsync(() -> calls.awaitNone(Duration.ofSeconds(10)));
         Thread.sleep(50);
         assertFalse(drained.isDone(), "waits while the call runs");
         driver.release.countDown();
