@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -58,6 +59,7 @@ public class DriverBindings implements DriverService, Drivers {
     private final KernelSettings settings;
     private final StateStore store;
     private final Map<DriverKind, DriverSlot<? extends Driver>> slots = new EnumMap<>(DriverKind.class);
+    private final Map<ServiceReference<?>, InFlightCalls> inFlight = new ConcurrentHashMap<>();
     private final DriverSlot<IsolationDriver> isolation = slot(DriverKind.ISOLATION);
     private final DriverSlot<CgroupDriver> cgroup = slot(DriverKind.CGROUP);
     private final DriverSlot<StorageDriver> storage = slot(DriverKind.STORAGE);
@@ -267,16 +269,22 @@ public class DriverBindings implements DriverService, Drivers {
         return slot;
     }
 
+    /**
+     * One change of the bound provider: its unbind and bind events carry the same time, so a
+     * replacement (one change) shows no time without a driver, and an update (a removal, then an
+     * addition) shows the time between them.
+     */
     private void changed(DriverKind kind, Provider<?> before, Provider<?> after) {
+        Instant at = Instant.now();
         if (before != null) {
-            publish("unbind", kind, before);
+            publish(at, "unbind", kind, before);
         }
         if (after != null) {
-            publish("bind", kind, after);
+            publish(at, "bind", kind, after);
         }
     }
 
-    private void publish(String action, DriverKind kind, Provider<?> p) {
+    private void publish(Instant at, String action, DriverKind kind, Provider<?> p) {
         LOG.info("{} driver {}: {} from {} {}", kind.label(), action, p.id(), p.bundleName(), p.bundleVersion());
         Map<String, String> attributes = new HashMap<>();
         attributes.put("bundle", p.bundleName());
@@ -284,7 +292,26 @@ public class DriverBindings implements DriverService, Drivers {
         attributes.put("ranking", Integer.toString(p.ranking()));
         EventService bus = events;
         if (bus != null) {
-            bus.publish(new Event(Instant.now(), "driver", action, kind.label() + "/" + p.id(), attributes));
+            bus.publish(new Event(at, "driver", action, kind.label() + "/" + p.id(), attributes));
+        }
+    }
+
+    /** The driver as the kernel holds it: through a proxy that counts the calls in flight on it. */
+    private <D> D guarded(ServiceReference<?> ref, D driver) {
+        InFlightCalls calls = new InFlightCalls(driver);
+        inFlight.put(ref, calls);
+        return calls.proxy();
+    }
+
+    /**
+     * After a driver's service went (no new call reaches it): waits, up to the driver wait, for the
+     * calls still running on it, before its bundle can go on stopping and its classes go away.
+     */
+    private void drain(ServiceReference<?> ref) {
+        InFlightCalls calls = inFlight.remove(ref);
+        if (calls != null && !calls.awaitNone(settings.driverWait())) {
+            LOG.warn("a driver of {} goes with {} call(s) still running after {} ms", ref.getBundle(),
+                    calls.inFlight(), settings.driverWait().toMillis());
         }
     }
 
@@ -293,11 +320,12 @@ public class DriverBindings implements DriverService, Drivers {
     @Reference(cardinality = MULTIPLE, policy = DYNAMIC, policyOption = GREEDY, unbind = "unbindIsolation",
             updated = "updatedIsolation")
     void bindIsolation(ServiceReference<IsolationDriver> ref, IsolationDriver d) {
-        isolation.add(ref, d);
+        isolation.add(ref, guarded(ref, d));
     }
 
     void unbindIsolation(ServiceReference<IsolationDriver> ref) {
         isolation.remove(ref);
+        drain(ref);
     }
 
     void updatedIsolation(ServiceReference<IsolationDriver> ref) {
@@ -307,11 +335,12 @@ public class DriverBindings implements DriverService, Drivers {
     @Reference(cardinality = MULTIPLE, policy = DYNAMIC, policyOption = GREEDY, unbind = "unbindCgroup",
             updated = "updatedCgroup")
     void bindCgroup(ServiceReference<CgroupDriver> ref, CgroupDriver d) {
-        cgroup.add(ref, d);
+        cgroup.add(ref, guarded(ref, d));
     }
 
     void unbindCgroup(ServiceReference<CgroupDriver> ref) {
         cgroup.remove(ref);
+        drain(ref);
     }
 
     void updatedCgroup(ServiceReference<CgroupDriver> ref) {
@@ -321,11 +350,12 @@ public class DriverBindings implements DriverService, Drivers {
     @Reference(cardinality = MULTIPLE, policy = DYNAMIC, policyOption = GREEDY, unbind = "unbindStorage",
             updated = "updatedStorage")
     void bindStorage(ServiceReference<StorageDriver> ref, StorageDriver d) {
-        storage.add(ref, d);
+        storage.add(ref, guarded(ref, d));
     }
 
     void unbindStorage(ServiceReference<StorageDriver> ref) {
         storage.remove(ref);
+        drain(ref);
     }
 
     void updatedStorage(ServiceReference<StorageDriver> ref) {
@@ -335,11 +365,12 @@ public class DriverBindings implements DriverService, Drivers {
     @Reference(cardinality = MULTIPLE, policy = DYNAMIC, policyOption = GREEDY, unbind = "unbindLayer",
             updated = "updatedLayer")
     void bindLayer(ServiceReference<LayerUnpacker> ref, LayerUnpacker d) {
-        layer.add(ref, d);
+        layer.add(ref, guarded(ref, d));
     }
 
     void unbindLayer(ServiceReference<LayerUnpacker> ref) {
         layer.remove(ref);
+        drain(ref);
     }
 
     void updatedLayer(ServiceReference<LayerUnpacker> ref) {
@@ -349,11 +380,12 @@ public class DriverBindings implements DriverService, Drivers {
     @Reference(cardinality = MULTIPLE, policy = DYNAMIC, policyOption = GREEDY, unbind = "unbindImage",
             updated = "updatedImage")
     void bindImage(ServiceReference<ImageFormat> ref, ImageFormat d) {
-        image.add(ref, d);
+        image.add(ref, guarded(ref, d));
     }
 
     void unbindImage(ServiceReference<ImageFormat> ref) {
         image.remove(ref);
+        drain(ref);
     }
 
     void updatedImage(ServiceReference<ImageFormat> ref) {
@@ -363,11 +395,12 @@ public class DriverBindings implements DriverService, Drivers {
     @Reference(cardinality = MULTIPLE, policy = DYNAMIC, policyOption = GREEDY, unbind = "unbindRegistry",
             updated = "updatedRegistry")
     void bindRegistry(ServiceReference<RegistryClient> ref, RegistryClient d) {
-        registry.add(ref, d);
+        registry.add(ref, guarded(ref, d));
     }
 
     void unbindRegistry(ServiceReference<RegistryClient> ref) {
         registry.remove(ref);
+        drain(ref);
     }
 
     void updatedRegistry(ServiceReference<RegistryClient> ref) {
@@ -377,11 +410,12 @@ public class DriverBindings implements DriverService, Drivers {
     @Reference(cardinality = MULTIPLE, policy = DYNAMIC, policyOption = GREEDY, unbind = "unbindNetwork",
             updated = "updatedNetwork")
     void bindNetwork(ServiceReference<NetworkDriver> ref, NetworkDriver d) {
-        network.add(ref, d);
+        network.add(ref, guarded(ref, d));
     }
 
     void unbindNetwork(ServiceReference<NetworkDriver> ref) {
         network.remove(ref);
+        drain(ref);
     }
 
     void updatedNetwork(ServiceReference<NetworkDriver> ref) {

@@ -74,6 +74,20 @@ class DriverSlotTest {
     }
 
     @Test
+    void aReplacementOfTheSameIdRankedHigherServesAtOnceAndTheOldLeavingChangesNothing() {
+        FakeReference old = new FakeReference(1, 10, "overlay");
+        slot.add(old, "overlay-old");
+        slot.add(new FakeReference(2, 0, "copy"), "copy-driver");
+        slot.add(new FakeReference(3, 100, "overlay"), "overlay-new");
+        assertEquals("overlay-new", slot.await(Duration.ZERO));
+        assertEquals("overlay-new", slot.await("overlay", Duration.ZERO), "a container made by overlay goes to it");
+        slot.remove(old);
+        assertEquals("overlay-new", slot.await(Duration.ZERO));
+        assertEquals("overlay-new", slot.await("overlay", Duration.ZERO));
+        assertEquals(List.of("none->overlay", "overlay->overlay"), changes, "one rebind, never none bound");
+    }
+
+    @Test
     void removingAnotherProviderDoesNotRebind() {
         FakeReference copy = new FakeReference(1, 0, "copy");
         slot.add(new FakeReference(2, 10, "overlay"), "overlay-driver");

@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import keel.it.registry.TestRegistry;
+
 /**
  * Pulls through the daemon from Debian's docker-registry on loopback, filled by skopeo with images
  * made by umoci from the busybox root filesystem: anonymous and Basic-auth pulls, a multi-platform

@@ -19,12 +19,16 @@ final class CgroupFiles {
     private CgroupFiles() {
     }
 
+    /** The file's text; empty when it is missing or its cgroup is being removed (ENODEV). */
     static Optional<String> read(Path file) {
         try {
             return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
+            if (e instanceof FileSystemException fs && "No such device".equals(fs.getReason())) {
+                return Optional.empty();
+            }
             throw KeelException.internal("cannot read " + file + ": " + reason(e), e);
         }
     }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -332,7 +333,15 @@ public class CgroupV1Driver implements CgroupDriver {
             if (round % 50 == 0) {
                 CgroupFiles.write(file, state, "freezer.state " + state);
             }
-            if (CgroupFiles.read(file).orElse("").strip().equals(state)) {
+            Optional<String> now = CgroupFiles.read(file);
+            if (now.isEmpty()) { // the cgroup went meanwhile (its container ended and was cleaned up)
+                if (state.equals("THAWED")) {
+                    return; // nothing in it is frozen
+                }
+                throw KeelException.notFound("the cgroup of container %s is gone: %s was removed",
+                        cgroup.containerId(), file.getParent());
+            }
+            if (now.orElse("").strip().equals(state)) {
                 return;
             }
             if (System.nanoTime() > deadline) {

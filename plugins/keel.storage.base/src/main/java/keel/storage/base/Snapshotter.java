@@ -56,6 +56,13 @@ import keel.api.storage.Usage;
  * prepares of different keys proceed together; a key or parent in use by a create in flight is
  * reserved. {@link #close()} waits for calls in flight and releases the home for the next instance
  * (a new version of the bundle).
+ *
+ * <p>An instance made while another one in this JVM holds the home (a replacement bundle of the
+ * same driver, installed before the old one is uninstalled) checks the host and is ready to be
+ * bound at once, but takes the home over only at its first call: that call waits, up to the lock
+ * wait, for the old instance to close, then removes debris and reads the records the old one
+ * left. So a replacement has no window without a storage driver, and never two instances use
+ * one home.
  */
 public class Snapshotter implements StorageDriver, SnapshotChanges, AutoCloseable {
     public static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(30);
@@ -64,8 +71,11 @@ public class Snapshotter implements StorageDriver, SnapshotChanges, AutoCloseabl
     private final String id;
     private final Path home;
     private final Path metaDir;
+    private final Duration lockWait;
     private final FileChannel lockChannel;
-    private final FileLock homeLock;
+    /** Null until this instance owns the home: it was made while another instance in this JVM held it. */
+    private volatile FileLock homeLock;
+    private final Object takeover = new Object();
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
     private boolean closed;
 
@@ -91,11 +101,13 @@ public class Snapshotter implements StorageDriver, SnapshotChanges, AutoCloseabl
 
     /**
      * Opens (creating if needed) the driver's state under {@code root}, waiting up to {@code lockWait}
-     * for a previous instance to close, checks the host and removes the debris of a crash.
+     * for a previous instance in another process to close, checks the host and removes the debris
+     * of a crash. If an instance in this JVM holds the home, the takeover waits for the first call.
      */
     public Snapshotter(Path root, Layout layout, Duration lockWait) {
         this.layout = layout;
         this.id = layout.driverId();
+        this.lockWait = lockWait;
         if (root == null || !root.isAbsolute()) {
             throw KeelException.invalid("storage driver %s: the state root must be an absolute path, not '%s'", id,
                     root);
@@ -114,10 +126,12 @@ public class Snapshotter implements StorageDriver, SnapshotChanges, AutoCloseabl
                     + home + ": " + e.getMessage() + "; check keel.root and that the daemon runs as root", e);
         }
         this.lockChannel = openLock();
-        this.homeLock = acquire(lockWait);
         try {
+            this.homeLock = acquire(lockWait, true);
             layout.checkHost(home);
-            recover();
+            if (homeLock != null) {
+                recover();
+            }
         } catch (RuntimeException e) {
             releaseHome();
             throw e;
@@ -671,6 +685,30 @@ public class Snapshotter implements StorageDriver, SnapshotChanges, AutoCloseabl
             throw KeelException.unavailable("storage driver %s for %s is closed (its bundle stopped or is being "
                     + "replaced); retry with the bound driver", id, home);
         }
+        if (homeLock == null) {
+            try {
+                takeOver();
+            } catch (RuntimeException e) {
+                life.readLock().unlock();
+                throw e;
+            }
+        }
+    }
+
+    /** Waits for the instance that held the home when this one was made to close, then recovers. */
+    private void takeOver() {
+        synchronized (takeover) {
+            if (homeLock == null) {
+                FileLock lock = acquire(lockWait, false);
+                try {
+                    recover();
+                } catch (RuntimeException e) {
+                    release(lock);
+                    throw e;
+                }
+                homeLock = lock;
+            }
+        }
     }
 
     private void exit() {
@@ -686,7 +724,11 @@ public class Snapshotter implements StorageDriver, SnapshotChanges, AutoCloseabl
         }
     }
 
-    private FileLock acquire(Duration wait) {
+    /**
+     * The home's lock, waiting up to {@code wait} while another process holds it; while another
+     * instance in this JVM holds it, null at once if {@code deferIfHeldInThisJvm}, else it waits too.
+     */
+    private FileLock acquire(Duration wait, boolean deferIfHeldInThisJvm) {
         long deadline = System.nanoTime() + wait.toNanos();
         try {
             while (true) {
@@ -696,7 +738,9 @@ public class Snapshotter implements StorageDriver, SnapshotChanges, AutoCloseabl
                         return lock;
                     }
                 } catch (OverlappingFileLockException heldInThisJvm) {
-                    // a previous instance in this framework has not closed yet
+                    if (deferIfHeldInThisJvm) {
+                        return null; // a replacement: it takes the home over at its first call
+                    }
                 }
                 if (System.nanoTime() - deadline > 0) {
                     throw KeelException.unavailable("storage driver %s: %s is in use by another instance (a second "
@@ -706,26 +750,27 @@ public class Snapshotter implements StorageDriver, SnapshotChanges, AutoCloseabl
                 Thread.sleep(20);
             }
         } catch (IOException e) {
-            closeLockChannel();
             throw new KeelException(ErrorKind.UNAVAILABLE, "storage driver " + id + " cannot lock " + home + ": "
                     + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            closeLockChannel();
             throw KeelException.unavailable("storage driver %s: interrupted while waiting for %s", id, home);
-        } catch (RuntimeException e) {
-            closeLockChannel();
-            throw e;
         }
     }
 
     private void releaseHome() {
-        try {
-            homeLock.release();
-        } catch (IOException ignored) {
-            // closing the channel releases it too
-        }
+        release(homeLock);
         closeLockChannel();
+    }
+
+    private static void release(FileLock lock) {
+        if (lock != null) {
+            try {
+                lock.release();
+            } catch (IOException ignored) {
+                // closing the channel releases it too
+            }
+        }
     }
 
     private void closeLockChannel() {

@@ -56,17 +56,26 @@ class SnapshotterTest {
     @Test
     void oneInstanceOwnsAHomeAndTheNextWaitsForItToClose() throws Exception {
         Snapshotter first = open();
-        KeelException e = assertThrows(KeelException.class, this::open);
+        first.prepare("a", null, Map.of());
+        // made while the first holds the home (a replacement bundle): ready at once, it takes the
+        // home over at its first call, which waits for the first instance to close
+        Snapshotter impatient = open();
+        KeelException e = assertThrows(KeelException.class, impatient::list);
         assertEquals(ErrorKind.UNAVAILABLE, e.kind());
         assertTrue(e.getMessage().contains("in use by another instance"), e.getMessage());
+        impatient.close();
 
-        CompletableFuture<Snapshotter> second = CompletableFuture.supplyAsync(
-                () -> new Snapshotter(root, new PlainLayout(), Duration.ofSeconds(10)));
+        Snapshotter next = new Snapshotter(root, new PlainLayout(), Duration.ofSeconds(10));
+        CompletableFuture<List<Snapshot>> listed = CompletableFuture.supplyAsync(next::list);
         Thread.sleep(100);
-        assertFalse(second.isDone(), "the second instance must wait");
+        assertFalse(listed.isDone(), "the next instance must wait");
+        first.prepare("b", null, Map.of()); // the first still serves meanwhile
         first.close();
-        try (Snapshotter next = second.get(10, TimeUnit.SECONDS)) {
-            assertEquals(List.of(), next.list());
+        try (next) {
+            assertEquals(List.of("a", "b"), listed.get(10, TimeUnit.SECONDS).stream().map(Snapshot::key).sorted()
+                    .toList(), "the next instance sees what the first made, also after it was made");
+            next.prepare("c", null, Map.of());
+            assertEquals("3", next.upperDir("c").getFileName().toString());
         }
     }
 

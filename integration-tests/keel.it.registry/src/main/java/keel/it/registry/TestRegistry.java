@@ -1,33 +1,36 @@
-package keel.it.cli;
+package keel.it.registry;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Debian's Docker distribution registry ({@code /usr/bin/docker-registry serve CONFIG}) on
  * 127.0.0.1 and a free port, storage, configuration and access log in a directory of the test's;
  * with a user it requires Basic auth from an htpasswd file ({@code htpasswd -B}). Filled with
- * skopeo. Stopped by its PID on close. (The image driver's tests have the same helper; modules do
- * not share test code, so this is a copy of the small part needed here.)
+ * skopeo. Stopped by its PID on close. Shared by keel.it.cli and keel.it.drivers (the image
+ * driver's unit tests keep their own copy: a plugin does not depend on the integration tests).
  */
-final class TestRegistry implements AutoCloseable {
+public final class TestRegistry implements AutoCloseable {
     private final Path dir;
     private final Process process;
     private final String user;
     private final String password;
-    final int port;
+    private final int port;
 
     private TestRegistry(Path dir, Process process, int port, String user, String password) {
         this.dir = dir;
@@ -38,7 +41,7 @@ final class TestRegistry implements AutoCloseable {
     }
 
     /** Starts a registry; {@code user} null means anonymous access. */
-    static TestRegistry start(Path dir, String user, String password) throws Exception {
+    public static TestRegistry start(Path dir, String user, String password) throws Exception {
         Files.createDirectories(dir);
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -82,12 +85,21 @@ final class TestRegistry implements AutoCloseable {
         throw new AssertionError("docker-registry did not answer within 20 s: " + log());
     }
 
-    String host() {
+    public int port() {
+        return port;
+    }
+
+    /** The PID of the registry process (the test stops it by this PID). */
+    public long pid() {
+        return process.pid();
+    }
+
+    public String host() {
         return "127.0.0.1:" + port;
     }
 
     /** skopeo copies {@code source} (a transport reference) to {@code name} here. */
-    void push(String source, String name) {
+    public void push(String source, String name) {
         List<String> command = new ArrayList<>(List.of("skopeo", "copy", "-q", "--dest-tls-verify=false"));
         if (user != null) {
             command.add("--dest-creds");
@@ -99,7 +111,7 @@ final class TestRegistry implements AutoCloseable {
     }
 
     /** GET of a registry path with the registry's credentials, if any. */
-    HttpResponse<byte[]> get(String path, String accept) throws IOException, InterruptedException {
+    public HttpResponse<byte[]> get(String path, String accept) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host() + path))
                 .version(HttpClient.Version.HTTP_1_1).header("Accept", accept).timeout(Duration.ofSeconds(10));
         authorize(request);
@@ -107,7 +119,7 @@ final class TestRegistry implements AutoCloseable {
     }
 
     /** PUT of a manifest or index. */
-    void putManifest(String repository, String tag, String mediaType, byte[] body) throws Exception {
+    public void putManifest(String repository, String tag, String mediaType, byte[] body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host() + "/v2/" + repository
                 + "/manifests/" + tag)).version(HttpClient.Version.HTTP_1_1).header("Content-Type", mediaType)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body));
@@ -122,16 +134,16 @@ final class TestRegistry implements AutoCloseable {
     private void authorize(HttpRequest.Builder request) {
         if (user != null) {
             request.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    .getBytes(StandardCharsets.UTF_8)));
         }
     }
 
     /** How many blob downloads (GET .../blobs/...) the registry has served so far. */
-    long blobGets() {
+    public long blobGets() {
         return log().lines().filter(l -> l.contains("\"GET /v2/") && l.contains("/blobs/sha256:")).count();
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.readString(dir.resolve("registry.log"));
         } catch (IOException e) {
@@ -139,21 +151,35 @@ final class TestRegistry implements AutoCloseable {
         }
     }
 
-    /** Runs a tool in {@code dir}; its output, or an assertion error with its stderr. */
-    static String run(Path dir, String... command) {
+    /** Runs a tool in {@code dir}, standard input empty; its output, or an assertion error with its stderr. */
+    public static String run(Path dir, String... command) {
         try {
-            List<String> all = new ArrayList<>(List.of("sh", "-c", "cd \"$0\" && exec \"$@\"", dir.toString()));
-            all.addAll(List.of(command));
-            Keel.Result r = Keel.exec(all);
-            if (r.code() != 0) {
-                throw new AssertionError(String.join(" ", command) + " failed: " + r);
+            Process p = new ProcessBuilder(command).directory(dir.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> text(p.getErrorStream()));
+            String out = text(p.getInputStream());
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("hung: " + String.join(" ", command));
             }
-            return r.out();
+            if (p.exitValue() != 0) {
+                throw new AssertionError(String.join(" ", command) + " failed: exit " + p.exitValue() + "\n--- stdout\n"
+                        + out + "--- stderr\n" + err.join());
+            }
+            return out;
         } catch (IOException e) {
             throw new AssertionError("cannot run " + String.join(" ", command), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        }
+    }
+
+    private static String text(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
         }
     }
 
