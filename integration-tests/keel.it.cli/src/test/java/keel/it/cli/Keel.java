@@ -99,6 +99,16 @@ final class Keel implements AutoCloseable {
         }
     }
 
+    /** Removes a test's directory left by an earlier run of the suite (not crossing into mounts). */
+    static void deleteTree(Path dir) throws IOException, InterruptedException {
+        if (Files.exists(dir)) {
+            Result rm = exec(List.of("rm", "-rf", "--one-file-system", dir.toString()));
+            if (rm.code() != 0) {
+                throw new AssertionError("cannot clean " + dir + ": " + rm);
+            }
+        }
+    }
+
     /** The pid of the daemon that serves this run directory, or -1. */
     long daemonPid() throws IOException {
         Path pid = run.resolve("keel.pid");

@@ -35,6 +35,7 @@ class KilledLoadCliTest {
     @Test
     void aDaemonKilledInTheMiddleOfALoadLeavesNoImageAndTheNextLoadCompletes() throws Exception {
         keel = new Keel("load-killed");
+        Keel.deleteTree(keel.root); // a root an earlier run of the suite left would already hold the image
         Path base = keel.root.getParent().resolve("archive");
         Path rootfs = base.resolve("rootfs");
         Keel.busyboxRootfs(rootfs);

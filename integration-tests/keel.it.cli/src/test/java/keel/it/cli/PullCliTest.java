@@ -46,7 +46,7 @@ class PullCliTest {
     @BeforeAll
     static void registries() throws Exception {
         base = Path.of(System.getProperty("keel.it.tmp")).resolve("pull");
-        deleteTree(base);
+        Keel.deleteTree(base);
         Files.createDirectories(base);
         Path layout = images(base.resolve("images"));
         registry = TestRegistry.start(base.resolve("registry"), null, null);
@@ -130,9 +130,9 @@ class PullCliTest {
         registry.putManifest(repository, tag, indexType, index.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
-    private Keel daemon(String name) throws IOException {
+    private Keel daemon(String name) throws IOException, InterruptedException {
         keel = new Keel(name);
-        deleteTree(keel.root);
+        Keel.deleteTree(keel.root);
         return keel;
     }
 
@@ -454,19 +454,5 @@ class PullCliTest {
             case "GB" -> 1e9;
             default -> 1;
         });
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        if (Files.exists(root)) {
-            Keel.Result rm = null;
-            try {
-                rm = Keel.exec(List.of("rm", "-rf", root.toString()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (rm != null && rm.code() != 0) {
-                throw new AssertionError("cannot clean " + root + ": " + rm);
-            }
-        }
     }
 }

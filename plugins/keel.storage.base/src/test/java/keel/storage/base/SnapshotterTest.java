@@ -74,8 +74,8 @@ class SnapshotterTest {
         try (next) {
             assertEquals(List.of("a", "b"), listed.get(10, TimeUnit.SECONDS).stream().map(Snapshot::key).sorted()
                     .toList(), "the next instance sees what the first made, also after it was made");
-            next.prepare("c", null, Map.of());
-            assertEquals("3", next.upperDir("c").getFileName().toString());
+            next.prepare("c", null, Map.of()); // above the block of ids the first reserved
+            assertEquals(String.valueOf(Snapshotter.ID_BLOCK + 1), next.upperDir("c").getFileName().toString());
         }
     }
 
