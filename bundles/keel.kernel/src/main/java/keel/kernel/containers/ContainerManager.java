@@ -369,7 +369,9 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                     }
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // a LinkageError: a driver bundle went while it was called (its classes are discarded);
+            // either way the sweep must run again, and a scheduled task that throws never does
             LOG.warn("container sweep: {}", e.getMessage(), e);
         }
     }
@@ -410,7 +412,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private static void close(ExitWatch watch) {
         try {
             watch.handle().close();
-        } catch (Exception e) {
+        } catch (Exception | LinkageError e) { // the watch of a driver bundle that is gone
             LOG.debug("closing an exit watch: {}", e.getMessage());
         }
     }
