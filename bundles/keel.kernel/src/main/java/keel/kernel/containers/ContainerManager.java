@@ -53,6 +53,7 @@ import keel.kernel.KernelSettings;
 import keel.kernel.drivers.Drivers;
 import keel.kernel.spec.SpecBuilder;
 import keel.kernel.spec.UserResolver;
+import keel.kernel.state.CrashPoints;
 import keel.kernel.system.HostFacts;
 import keel.kernel.volumes.MountResolver;
 import keel.kernel.volumes.VolumeStore;
@@ -116,6 +117,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, 250, 250, TimeUnit.MILLISECONDS);
+        new Recovery(store, locks, drivers, images).startInBackground();
     }
 
     @Deactivate
@@ -172,8 +174,9 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         if (image != null) {
             storage = drivers.storage();
             String top = imageRootfs.layers(image, images.blobs(), storage, drivers.layer());
-            snapshot = "container-" + id;
+            snapshot = Recovery.SNAPSHOT_PREFIX + id;
             mounts = storage.prepare(snapshot, top, Map.of("keel.container", id));
+            CrashPoints.reach("create.snapshot-prepared");
             rootfs = Path.of(stateDir).resolve("rootfs");
         }
         List<String> madeVolumes = List.of();
@@ -207,6 +210,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                         madeBy(DriverKind.STORAGE, storage), image == null ? null : image.id().toString(), snapshot,
                         mounts, null, List.of(), resolved.mounts(), false);
                 store.put(record);
+                CrashPoints.reach("create.record-written");
                 publish(record, "create", Map.of());
                 return record.info();
             }
@@ -280,6 +284,13 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             }
             CgroupDriver cgroups = drivers.cgroup();
             CgroupRecord cgroup = cgroups.create(id, r.spec().linux().resources());
+            // recorded before anything joins it: a daemon that dies from here on leaves a record that
+            // names the cgroup, and start-up recovery destroys it with whatever runs in it
+            Map<String, String> withCgroup = new HashMap<>(r.drivers());
+            withCgroup.putAll(madeBy(DriverKind.CGROUP, cgroups));
+            ContainerRecord starting = r.with(r.state(), r.process(), cgroup, withCgroup);
+            store.putForThisBoot(starting);
+            CrashPoints.reach("start.cgroup-recorded");
             long t1 = System.nanoTime();
             IsolationDriver isolation = drivers.isolation();
             ProcessRecord process;
@@ -296,9 +307,11 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 process = isolation.start(new LaunchRequest(id, spec, r.rootfsMounts(), r.stateDir(), stdio),
                         pid -> {
                             cgroups.join(cgroup, pid);
-                            attached[0] = containerNetworks.attachAll(r, pid);
+                            CrashPoints.reach("start.process-created");
+                            attached[0] = containerNetworks.attachAll(starting, pid);
                             attach(attach, stateDir);
                         });
+                CrashPoints.reach("start.process-running");
             } catch (Exception e) {
                 cgroups.destroy(cgroup);
                 if (attached[0] != null) { // and out of its peers' /etc/hosts again
@@ -324,6 +337,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             ContainerRecord running = attached[0].with(new ContainerState(ContainerStatus.RUNNING, process.pid(), 0,
                     false, Instant.now(), null, "", r.state().restartCount()), process, cgroup, used);
             store.putForThisBoot(running);
+            CrashPoints.reach("start.record-running");
             watchExit(running);
             containerNetworks.refreshHosts(running, running); // a peer's rewrite meanwhile may not have seen it
             publish(running, "start", Map.of());
@@ -649,6 +663,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             if (!awaitEnd(r.id(), Duration.ofSeconds(10))) {
                 throw KeelException.internal("container " + r.name() + " did not die after SIGKILL", null);
             }
+            CrashPoints.reach("rm.process-stopped");
         }
         ContainerRecord now = storeFind(r.id());
         if (now != null) {
@@ -665,6 +680,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             drivers.cgroup(madeBy(r, DriverKind.CGROUP)).destroy(r.cgroup());
         }
         containerNetworks.detachAll(r);
+        CrashPoints.reach("rm.detached");
         if (r.snapshot() != null) {
             try {
                 drivers.storage(madeBy(r, DriverKind.STORAGE)).remove(r.snapshot());
@@ -674,8 +690,10 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 }
                 LOG.warn("container {}: its snapshot was already gone: {}", r.name(), e.getMessage());
             }
+            CrashPoints.reach("rm.snapshot-removed");
         }
         ContainerStore.deleteTree(Path.of(r.stateDir()));
+        CrashPoints.reach("rm.state-removed");
         synchronized (store) {
             store.remove(r.id());
             if (anonymousVolumes) {
@@ -873,10 +891,12 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         if (request.pause() && r.state().status() == ContainerStatus.RUNNING) {
             pause(r.id());
             paused = true;
+            CrashPoints.reach("commit.paused");
         }
         ContainerArchives.Layer layer;
         try {
             layer = withFiles(r.id(), (now, live) -> archives.layer(now, live, images.blobs()));
+            CrashPoints.reach("commit.layer-stored");
         } finally {
             if (paused) {
                 try {

@@ -128,6 +128,17 @@ public class ImageManager implements ImageService {
         }
     }
 
+    /**
+     * Runs {@code sweep} (start-up recovery: snapshots of containers never recorded) and then a
+     * collection, both under the exclusive content lock: no writer is between its content and its record.
+     */
+    public PruneReport collectAfter(Runnable sweep) {
+        try (ContentLock.Lease lease = contentLock.exclusive()) {
+            sweep.run();
+            return collectNow();
+        }
+    }
+
     private PruneReport collectNow() {
         Collector.Result result = Collector.collect(list(), blobs, drivers.storage());
         if (!result.blobs().isEmpty() || !result.snapshots().isEmpty()) {
