@@ -90,6 +90,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private final ContainerArchives archives;
     private final java.util.Set<String> stoppedByUser = ConcurrentHashMap.newKeySet();
     private final Map<String, ExitWatch> exitWatches = new ConcurrentHashMap<>();
+    private final Recovery recovery;
 
     /** A watch of a running container's end, and the driver instance that keeps it. */
     private record ExitWatch(ExitNotifier notifier, AutoCloseable handle) {
@@ -117,12 +118,14 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, 250, 250, TimeUnit.MILLISECONDS);
-        new Recovery(store, locks, drivers, images).startInBackground();
+        this.recovery = new Recovery(store, locks, drivers, images, context);
+        recovery.startInBackground();
     }
 
     @Deactivate
     void deactivate() {
         sweeper.shutdownNow();
+        recovery.stop();
         List.copyOf(exitWatches.keySet()).forEach(this::stopWatching);
     }
 
@@ -174,7 +177,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         if (image != null) {
             storage = drivers.storage();
             String top = imageRootfs.layers(image, images.blobs(), storage, drivers.layer());
-            snapshot = Recovery.SNAPSHOT_PREFIX + id;
+            snapshot = keel.kernel.images.Collector.CONTAINER_PREFIX + id;
             mounts = storage.prepare(snapshot, top, Map.of("keel.container", id));
             CrashPoints.reach("create.snapshot-prepared");
             rootfs = Path.of(stateDir).resolve("rootfs");
@@ -889,7 +892,13 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 keel.kernel.images.CommitConfig.of(r.config(), parent.config().config()), request.changes());
         boolean paused = false;
         if (request.pause() && r.state().status() == ContainerStatus.RUNNING) {
-            pause(r.id());
+            store.pausedForCommit(r.id(), true);
+            try {
+                pause(r.id());
+            } catch (RuntimeException e) {
+                store.pausedForCommit(r.id(), false);
+                throw e;
+            }
             paused = true;
             CrashPoints.reach("commit.paused");
         }
@@ -901,6 +910,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             if (paused) {
                 try {
                     unpause(r.id());
+                    store.pausedForCommit(r.id(), false);
                 } catch (KeelException e) {
                     LOG.warn("container {}: cannot unpause after commit: {}", r.name(), e.getMessage());
                 }

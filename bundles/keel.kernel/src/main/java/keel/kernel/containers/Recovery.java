@@ -3,69 +3,120 @@ package keel.kernel.containers;
 import java.util.List;
 import java.util.Optional;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import keel.api.KeelException;
+import keel.api.container.ContainerState;
 import keel.api.container.ContainerStatus;
 import keel.api.driver.DriverKind;
 import keel.api.space.PruneReport;
-import keel.api.storage.Snapshot;
-import keel.api.storage.StorageDriver;
 import keel.kernel.drivers.Drivers;
 import keel.kernel.images.ImageManager;
 
 /**
  * What a daemon does once at start-up with what an earlier one, killed in the middle of an
- * operation, left behind. The records themselves are never half-written (temporary files and
- * record-less directories go when their stores open); this removes what records no longer name:
+ * operation, left behind. Records are never half-written (temporary files and record-less
+ * container directories go when their stores open); this handles what the records say or no
+ * longer name:
  * <ul>
- * <li>the cgroup of a container that is not running but whose record names one (killed between
- * making the cgroup and recording the process: whatever runs in it is killed with it);</li>
- * <li>the snapshot {@code container-ID} of a container that has no record (killed between preparing
- * the root and writing the record);</li>
- * <li>then a garbage collection: blobs of a pull, load or commit that recorded no image, layer
- * snapshots no image uses, {@code extract-} snapshots of an unpack.</li>
+ * <li>a container that a commit paused is resumed (the daemon died before the commit let it go);</li>
+ * <li>the cgroup of a container that is not running but whose record names one is destroyed (the
+ * daemon died between making the cgroup and recording the process: what runs in it dies with it);</li>
+ * <li>a garbage collection, once the launcher has started every bundle (so the storage driver bound
+ * is the one that will stay): blobs of a pull, load or commit that recorded no image, layer snapshots
+ * no image uses, {@code extract-} snapshots of an unpack, {@code container-ID} snapshots of
+ * containers never recorded.</li>
  * </ul>
- * Runs on a thread of its own (it waits for the drivers and for content writers in flight); each
- * container is handled under its lock, the snapshots and the collection under the exclusive content
- * lock, so nothing that an operation started since is still making is taken.
+ * Runs on a thread of its own (it waits for drivers and for the boot); each container under its
+ * lock, the collection under the exclusive content lock, so nothing an operation started since is
+ * making is taken. Logs "start-up recovery done" at its end.
  */
 final class Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
-    static final String SNAPSHOT_PREFIX = "container-";
+    /** The launcher raises the start level to this once every bundle is started. */
+    private static final int BOOTED_LEVEL = 2;
+    private static final long BOOT_WAIT_MS = 30_000;
 
     private final ContainerStore store;
     private final ContainerLocks locks;
     private final Drivers drivers;
     private final ImageManager images;
+    private final BundleContext context;
+    private volatile Thread thread;
 
-    Recovery(ContainerStore store, ContainerLocks locks, Drivers drivers, ImageManager images) {
+    Recovery(ContainerStore store, ContainerLocks locks, Drivers drivers, ImageManager images, BundleContext context) {
         this.store = store;
         this.locks = locks;
         this.drivers = drivers;
         this.images = images;
+        this.context = context;
     }
 
-    /** Starts the recovery on a thread of its own; it logs "start-up recovery done" when it ends. */
     void startInBackground() {
-        Thread thread = new Thread(this::run, "keel-recovery");
-        thread.setDaemon(true);
-        thread.start();
+        Thread t = new Thread(this::run, "keel-recovery");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    void stop() {
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
     }
 
     void run() {
+        int resumed = 0;
         int cgroups = 0;
         try {
+            resumed = resumeCommitPauses();
             cgroups = destroyLeftCgroups();
-            StorageDriver storage = drivers.storage(); // waited for before the lock, which holds up pulls and runs
-            PruneReport collected = images.collectAfter(() -> removeOrphanSnapshots(storage));
-            LOG.info("start-up recovery done: {} cgroups of stopped containers destroyed, {} layers collected ({} bytes)",
-                    cgroups, collected.deleted().size(), collected.reclaimed());
+            awaitBoot();
+            drivers.storage(); // waited for here, not under the content lock, which holds up pulls and runs
+            PruneReport collected = images.collect();
+            LOG.info("start-up recovery done: {} containers resumed, {} cgroups of stopped containers destroyed, "
+                    + "{} layers and {} bytes collected", resumed, cgroups, collected.deleted().size(),
+                    collected.reclaimed());
+        } catch (InterruptedException e) {
+            LOG.info("start-up recovery stopped: the kernel is stopping");
         } catch (RuntimeException e) {
-            LOG.warn("start-up recovery done, incomplete ({} cgroups destroyed): {}; the next start or prune "
-                    + "tries again", cgroups, e.getMessage(), e);
+            LOG.warn("start-up recovery done, incomplete ({} containers resumed, {} cgroups destroyed): {}; the next "
+                    + "start or prune tries again", resumed, cgroups, e.getMessage(), e);
         }
+    }
+
+    private int resumeCommitPauses() {
+        int resumed = 0;
+        for (ContainerRecord listed : List.copyOf(store.all())) {
+            if (!store.isPausedForCommit(listed.id())) {
+                continue;
+            }
+            Optional<ContainerLocks.Held> free = locks.holdIfFree(listed.id());
+            if (free.isEmpty()) {
+                continue; // a commit of this daemon's has it
+            }
+            try (ContainerLocks.Held held = free.get()) {
+                ContainerRecord r = store.get(listed.id());
+                if (isLive(r) && r.cgroup() != null) {
+                    drivers.cgroup(ContainerManager.madeBy(r, DriverKind.CGROUP)).thaw(r.cgroup());
+                }
+                if (r.state().status() == ContainerStatus.PAUSED) {
+                    ContainerState s = r.state();
+                    store.put(r.with(new ContainerState(ContainerStatus.RUNNING, s.pid(), s.exitCode(), s.oomKilled(),
+                            s.startedAt(), s.finishedAt(), s.error(), s.restartCount())));
+                }
+                store.pausedForCommit(r.id(), false);
+                LOG.info("container {}: resumed; a daemon killed during a commit left it paused", r.name());
+                resumed++;
+            } catch (KeelException e) {
+                LOG.warn("container {}: cannot resume it after an interrupted commit: {}", listed.name(), e.getMessage());
+            }
+        }
+        return resumed;
     }
 
     private int destroyLeftCgroups() {
@@ -95,18 +146,12 @@ final class Recovery {
         return destroyed;
     }
 
-    /** Under the exclusive content lock: no creation is between preparing a snapshot and recording it. */
-    private void removeOrphanSnapshots(StorageDriver storage) {
-        for (Snapshot s : storage.list()) {
-            if (!s.key().startsWith(SNAPSHOT_PREFIX)) {
-                continue;
-            }
-            String id = s.key().substring(SNAPSHOT_PREFIX.length());
-            if (store.all().stream().noneMatch(r -> r.id().equals(id))) {
-                storage.remove(s.key());
-                LOG.info("removed snapshot {}: its container was never recorded (a daemon killed while creating it)",
-                        s.key());
-            }
+    /** Until the launcher has started every bundle (a driver that ranks higher may bind meanwhile), at most 30 s. */
+    private void awaitBoot() throws InterruptedException {
+        FrameworkStartLevel level = context.getBundle(0).adapt(FrameworkStartLevel.class);
+        long deadline = System.nanoTime() + BOOT_WAIT_MS * 1_000_000;
+        while (level != null && level.getStartLevel() < BOOTED_LEVEL && System.nanoTime() < deadline) {
+            Thread.sleep(50);
         }
     }
 

@@ -128,19 +128,11 @@ public class ImageManager implements ImageService {
         }
     }
 
-    /**
-     * Runs {@code sweep} (start-up recovery: snapshots of containers never recorded) and then a
-     * collection, both under the exclusive content lock: no writer is between its content and its record.
-     */
-    public PruneReport collectAfter(Runnable sweep) {
-        try (ContentLock.Lease lease = contentLock.exclusive()) {
-            sweep.run();
-            return collectNow();
-        }
-    }
-
     private PruneReport collectNow() {
-        Collector.Result result = Collector.collect(list(), blobs, drivers.storage());
+        ContainerService service = containers;
+        java.util.Set<String> recorded = service == null ? null
+                : service.list(true).stream().map(ContainerInfo::id).collect(java.util.stream.Collectors.toSet());
+        Collector.Result result = Collector.collect(list(), blobs, drivers.storage(), recorded);
         if (!result.blobs().isEmpty() || !result.snapshots().isEmpty()) {
             LOG.info("garbage collection: {} blobs and {} layer snapshots removed, {} bytes", result.blobs().size(),
                     result.snapshots().size(), result.reclaimed());
