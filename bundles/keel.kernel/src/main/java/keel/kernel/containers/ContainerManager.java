@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import keel.api.ErrorKind;
 import keel.api.KeelException;
 import keel.api.cgroup.CgroupDriver;
+import keel.api.cgroup.CgroupPlanner;
 import keel.api.cgroup.CgroupRecord;
 import keel.api.container.Attach;
 import keel.api.container.ContainerConfig;
@@ -286,14 +287,8 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 drivers.cgroup(madeBy(r, DriverKind.CGROUP)).destroy(r.cgroup());
             }
             CgroupDriver cgroups = drivers.cgroup();
-            CgroupRecord cgroup = cgroups.create(id, r.spec().linux().resources());
-            // recorded before anything joins it: a daemon that dies from here on leaves a record that
-            // names the cgroup, and start-up recovery destroys it with whatever runs in it
-            Map<String, String> withCgroup = new HashMap<>(r.drivers());
-            withCgroup.putAll(madeBy(DriverKind.CGROUP, cgroups));
-            ContainerRecord starting = r.with(r.state(), r.process(), cgroup, withCgroup);
-            store.putForThisBoot(starting);
-            CrashPoints.reach("start.cgroup-recorded");
+            ContainerRecord starting = withNewCgroup(r, cgroups);
+            CgroupRecord cgroup = starting.cgroup();
             long t1 = System.nanoTime();
             IsolationDriver isolation = drivers.isolation();
             ProcessRecord process;
@@ -346,6 +341,28 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             publish(running, "start", Map.of());
             return running.info();
         }
+    }
+
+    /**
+     * Makes the container's cgroup; returns the record that names it. A cgroup of this container that
+     * a killed daemon made and never recorded is destroyed first, with whatever runs in it: where the
+     * driver names a container's cgroup by its id ({@link CgroupPlanner}, both drivers in the tree),
+     * that one, which costs a few stat calls and no write. With a driver that cannot, the new cgroup is
+     * recorded before anything joins it (one more write), so that start-up recovery finds it.
+     */
+    private ContainerRecord withNewCgroup(ContainerRecord r, CgroupDriver cgroups) {
+        Map<String, String> withCgroup = new HashMap<>(r.drivers());
+        withCgroup.putAll(madeBy(DriverKind.CGROUP, cgroups));
+        if (cgroups instanceof CgroupPlanner planner) {
+            cgroups.destroy(planner.plan(r.id()));
+        }
+        CgroupRecord cgroup = cgroups.create(r.id(), r.spec().linux().resources());
+        ContainerRecord starting = r.with(r.state(), r.process(), cgroup, withCgroup);
+        if (!(cgroups instanceof CgroupPlanner)) {
+            store.putForThisBoot(starting);
+        }
+        CrashPoints.reach("start.cgroup-created");
+        return starting;
     }
 
     /** The network namespace of the running container whose network {@code r} shares ({@code container:ID}). */
@@ -681,6 +698,9 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         r.state().status().checkMove(r.name(), ContainerStatus.REMOVED);
         if (r.cgroup() != null) {
             drivers.cgroup(madeBy(r, DriverKind.CGROUP)).destroy(r.cgroup());
+        } else { // one a killed daemon made and never recorded: nothing, mostly (a few stat calls)
+            drivers.registeredCgroup(madeBy(r, DriverKind.CGROUP)).filter(CgroupPlanner.class::isInstance)
+                    .ifPresent(d -> d.destroy(((CgroupPlanner) d).plan(r.id())));
         }
         containerNetworks.detachAll(r);
         CrashPoints.reach("rm.detached");

@@ -8,7 +8,11 @@ import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import keel.api.ErrorKind;
 import keel.api.KeelException;
+import keel.api.cgroup.CgroupDriver;
+import keel.api.cgroup.CgroupPlanner;
+import keel.api.cgroup.CgroupRecord;
 import keel.api.container.ContainerState;
 import keel.api.container.ContainerStatus;
 import keel.api.driver.DriverKind;
@@ -23,8 +27,9 @@ import keel.kernel.images.ImageManager;
  * longer name:
  * <ul>
  * <li>a container that a commit paused is resumed (the daemon died before the commit let it go);</li>
- * <li>the cgroup of a container that is not running but whose record names one is destroyed (the
- * daemon died between making the cgroup and recording the process: what runs in it dies with it);</li>
+ * <li>the cgroup of a container that is not running is destroyed: the one its record names, or the
+ * one its driver names by the container's id ({@link CgroupPlanner}) if it exists (the daemon died
+ * between making the cgroup and recording the process: what runs in it dies with it);</li>
  * <li>a garbage collection, once the launcher has started every bundle (so the storage driver bound
  * is the one that will stay): blobs of a pull, load or commit that recorded no image, layer snapshots
  * no image uses, {@code extract-} snapshots of an unpack, {@code container-ID} snapshots of
@@ -122,7 +127,7 @@ final class Recovery {
     private int destroyLeftCgroups() {
         int destroyed = 0;
         for (ContainerRecord listed : List.copyOf(store.all())) {
-            if (listed.cgroup() == null || isLive(listed)) {
+            if (isLive(listed)) {
                 continue;
             }
             Optional<ContainerLocks.Held> free = locks.holdIfFree(listed.id());
@@ -131,19 +136,44 @@ final class Recovery {
             }
             try (ContainerLocks.Held held = free.get()) {
                 ContainerRecord r = store.get(listed.id());
-                if (r.cgroup() == null || isLive(r)) {
-                    continue;
+                if (!isLive(r) && destroyLeftCgroup(r)) {
+                    LOG.info("container {}: destroyed the cgroup a killed daemon left (the container is {})", r.name(),
+                            r.state().status().label());
+                    destroyed++;
                 }
-                drivers.cgroup(ContainerManager.madeBy(r, DriverKind.CGROUP)).destroy(r.cgroup());
-                store.put(r.with(r.state(), r.process(), null, r.drivers()));
-                LOG.info("container {}: destroyed the cgroup a killed daemon left (the container is {})", r.name(),
-                        r.state().status().label());
-                destroyed++;
             } catch (KeelException e) {
                 LOG.warn("container {}: cannot destroy its left cgroup: {}", listed.name(), e.getMessage());
             }
         }
         return destroyed;
+    }
+
+    /**
+     * The cgroup of a container that does not run: the one its record names, or the one a daemon
+     * killed before recording it made (found by the container's id, where the driver names cgroups so).
+     */
+    private boolean destroyLeftCgroup(ContainerRecord r) {
+        CgroupDriver cgroups = drivers.cgroup(ContainerManager.madeBy(r, DriverKind.CGROUP));
+        if (r.cgroup() != null) {
+            cgroups.destroy(r.cgroup());
+            store.put(r.with(r.state(), r.process(), null, r.drivers()));
+            return true;
+        }
+        if (!(cgroups instanceof CgroupPlanner planner)) {
+            return false;
+        }
+        CgroupRecord planned = planner.plan(r.id());
+        boolean found = true;
+        try {
+            cgroups.adopt(planned); // whether it exists
+        } catch (KeelException e) {
+            if (e.kind() != ErrorKind.NOT_FOUND) {
+                throw e;
+            }
+            found = false;
+        }
+        cgroups.destroy(planned); // also the part of one that a daemon killed while making it left
+        return found;
     }
 
     /** Until the launcher has started every bundle (a driver that ranks higher may bind meanwhile), at most 30 s. */

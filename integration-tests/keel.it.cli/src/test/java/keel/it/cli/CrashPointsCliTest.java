@@ -69,7 +69,7 @@ class CrashPointsCliTest {
             cases.add(new Case("commit", point));
         }
         for (String point : List.of("create.layer-extracting", "create.layer-committed", "create.snapshot-prepared",
-                "create.record-written", "start.cgroup-recorded", "start.process-created", "start.process-running",
+                "create.record-written", "start.cgroup-created", "start.process-created", "start.process-running",
                 "start.record-running")) {
             cases.add(new Case("run", point));
         }
