@@ -19,7 +19,11 @@ public final class CrashPoints {
         String at = System.getProperty("keel.test.crash-at", "");
         int nth = at.lastIndexOf('@');
         POINT = nth < 0 ? at : at.substring(0, nth);
-        NTH = nth < 0 ? 1 : Integer.parseInt(at.substring(nth + 1));
+        try {
+            NTH = nth < 0 ? 1 : Integer.parseInt(at.substring(nth + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-Dkeel.test.crash-at=" + at + ": N in POINT@N must be a number", e);
+        }
     }
 
     private CrashPoints() {
