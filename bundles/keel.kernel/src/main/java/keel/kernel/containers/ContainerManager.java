@@ -910,6 +910,14 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         keel.api.image.ImageInfo parent = images.resolve(r.image());
         keel.api.image.ImageConfig.RunConfig run = keel.kernel.images.CommitConfig.apply(
                 keel.kernel.images.CommitConfig.of(r.config(), parent.config().config()), request.changes());
+        // the layer's blob belongs to no image until the image is recorded: a collection waits
+        try (keel.kernel.images.ContentLock.Lease lease = images.contentLock().shared()) {
+            return commitLeased(r, run, request);
+        }
+    }
+
+    private keel.api.image.ImageInfo commitLeased(ContainerRecord r, keel.api.image.ImageConfig.RunConfig run,
+            keel.api.container.CommitRequest request) {
         boolean paused = false;
         if (request.pause() && r.state().status() == ContainerStatus.RUNNING) {
             store.pausedForCommit(r.id(), true);
