@@ -57,6 +57,9 @@ final class ClientSession implements Runnable {
             LOG.debug("client connection ended: {}", e.getMessage());
         } catch (RuntimeException e) {
             LOG.error("client session failed", e);
+        } catch (Error e) { // else it ends the session's thread unseen (the daemon's stderr is /dev/null)
+            LOG.error("client session failed", e);
+            throw e;
         }
     }
 

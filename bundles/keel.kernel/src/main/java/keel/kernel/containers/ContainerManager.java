@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import keel.api.ErrorKind;
 import keel.api.KeelException;
 import keel.api.cgroup.CgroupDriver;
+import keel.api.cgroup.CgroupPlanner;
 import keel.api.cgroup.CgroupRecord;
 import keel.api.container.Attach;
 import keel.api.container.ContainerConfig;
@@ -53,6 +54,7 @@ import keel.kernel.KernelSettings;
 import keel.kernel.drivers.Drivers;
 import keel.kernel.spec.SpecBuilder;
 import keel.kernel.spec.UserResolver;
+import keel.kernel.state.CrashPoints;
 import keel.kernel.system.HostFacts;
 import keel.kernel.volumes.MountResolver;
 import keel.kernel.volumes.VolumeStore;
@@ -89,6 +91,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private final ContainerArchives archives;
     private final java.util.Set<String> stoppedByUser = ConcurrentHashMap.newKeySet();
     private final Map<String, ExitWatch> exitWatches = new ConcurrentHashMap<>();
+    private final Recovery recovery;
 
     /** A watch of a running container's end, and the driver instance that keeps it. */
     private record ExitWatch(ExitNotifier notifier, AutoCloseable handle) {
@@ -116,11 +119,14 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, 250, 250, TimeUnit.MILLISECONDS);
+        this.recovery = new Recovery(store, locks, drivers, images, context);
+        recovery.startInBackground();
     }
 
     @Deactivate
     void deactivate() {
         sweeper.shutdownNow();
+        recovery.stop();
         List.copyOf(exitWatches.keySet()).forEach(this::stopWatching);
     }
 
@@ -172,8 +178,9 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         if (image != null) {
             storage = drivers.storage();
             String top = imageRootfs.layers(image, images.blobs(), storage, drivers.layer());
-            snapshot = "container-" + id;
+            snapshot = keel.kernel.images.Collector.CONTAINER_PREFIX + id;
             mounts = storage.prepare(snapshot, top, Map.of("keel.container", id));
+            CrashPoints.reach("create.snapshot-prepared");
             rootfs = Path.of(stateDir).resolve("rootfs");
         }
         List<String> madeVolumes = List.of();
@@ -207,6 +214,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                         madeBy(DriverKind.STORAGE, storage), image == null ? null : image.id().toString(), snapshot,
                         mounts, null, List.of(), resolved.mounts(), false);
                 store.put(record);
+                CrashPoints.reach("create.record-written");
                 publish(record, "create", Map.of());
                 return record.info();
             }
@@ -279,7 +287,8 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 drivers.cgroup(madeBy(r, DriverKind.CGROUP)).destroy(r.cgroup());
             }
             CgroupDriver cgroups = drivers.cgroup();
-            CgroupRecord cgroup = cgroups.create(id, r.spec().linux().resources());
+            ContainerRecord starting = withNewCgroup(r, cgroups);
+            CgroupRecord cgroup = starting.cgroup();
             long t1 = System.nanoTime();
             IsolationDriver isolation = drivers.isolation();
             ProcessRecord process;
@@ -297,9 +306,11 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 process = isolation.start(new LaunchRequest(id, spec, r.rootfsMounts(), r.stateDir(), stdio),
                         pid -> {
                             cgroups.join(cgroup, pid);
-                            attached[0] = containerNetworks.attachAll(r, pid);
+                            CrashPoints.reach("start.process-created");
+                            attached[0] = containerNetworks.attachAll(starting, pid);
                             attach(attach, stateDir);
                         });
+                CrashPoints.reach("start.process-running");
             } catch (Exception e) {
                 cgroups.destroy(cgroup);
                 if (attached[0] != null) { // and out of its peers' /etc/hosts again
@@ -325,11 +336,34 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             ContainerRecord running = attached[0].with(new ContainerState(ContainerStatus.RUNNING, process.pid(), 0,
                     false, Instant.now(), null, "", r.state().restartCount()), process, cgroup, used);
             store.putForThisBoot(running);
+            CrashPoints.reach("start.record-running");
             watchExit(running);
             containerNetworks.refreshHosts(running, running); // a peer's rewrite meanwhile may not have seen it
             publish(running, "start", Map.of());
             return running.info();
         }
+    }
+
+    /**
+     * Makes the container's cgroup; returns the record that names it. A cgroup of this container that
+     * a killed daemon made and never recorded is destroyed first, with whatever runs in it: where the
+     * driver names a container's cgroup by its id ({@link CgroupPlanner}, both drivers in the tree),
+     * that one, which costs a few stat calls and no write. With a driver that cannot, the new cgroup is
+     * recorded before anything joins it (one more write), so that start-up recovery finds it.
+     */
+    private ContainerRecord withNewCgroup(ContainerRecord r, CgroupDriver cgroups) {
+        Map<String, String> withCgroup = new HashMap<>(r.drivers());
+        withCgroup.putAll(madeBy(DriverKind.CGROUP, cgroups));
+        if (cgroups instanceof CgroupPlanner planner) {
+            cgroups.destroy(planner.plan(r.id()));
+        }
+        CgroupRecord cgroup = cgroups.create(r.id(), r.spec().linux().resources());
+        ContainerRecord starting = r.with(r.state(), r.process(), cgroup, withCgroup);
+        if (!(cgroups instanceof CgroupPlanner)) {
+            store.putForThisBoot(starting);
+        }
+        CrashPoints.reach("start.cgroup-created");
+        return starting;
     }
 
     /** The network namespace of the running container whose network {@code r} shares ({@code container:ID}). */
@@ -652,6 +686,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             if (!awaitEnd(r.id(), Duration.ofSeconds(10))) {
                 throw KeelException.internal("container " + r.name() + " did not die after SIGKILL", null);
             }
+            CrashPoints.reach("rm.process-stopped");
         }
         ContainerRecord now = storeFind(r.id());
         if (now != null) {
@@ -666,8 +701,12 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         r.state().status().checkMove(r.name(), ContainerStatus.REMOVED);
         if (r.cgroup() != null) {
             drivers.cgroup(madeBy(r, DriverKind.CGROUP)).destroy(r.cgroup());
+        } else { // one a killed daemon made and never recorded: nothing, mostly (a few stat calls)
+            drivers.registeredCgroup(madeBy(r, DriverKind.CGROUP)).filter(CgroupPlanner.class::isInstance)
+                    .ifPresent(d -> d.destroy(((CgroupPlanner) d).plan(r.id())));
         }
         containerNetworks.detachAll(r);
+        CrashPoints.reach("rm.detached");
         if (r.snapshot() != null) {
             try {
                 drivers.storage(madeBy(r, DriverKind.STORAGE)).remove(r.snapshot());
@@ -677,8 +716,10 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 }
                 LOG.warn("container {}: its snapshot was already gone: {}", r.name(), e.getMessage());
             }
+            CrashPoints.reach("rm.snapshot-removed");
         }
         ContainerStore.deleteTree(Path.of(r.stateDir()));
+        CrashPoints.reach("rm.state-removed");
         synchronized (store) {
             store.remove(r.id());
             if (anonymousVolumes) {
@@ -872,18 +913,35 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         keel.api.image.ImageInfo parent = images.resolve(r.image());
         keel.api.image.ImageConfig.RunConfig run = keel.kernel.images.CommitConfig.apply(
                 keel.kernel.images.CommitConfig.of(r.config(), parent.config().config()), request.changes());
+        // the layer's blob belongs to no image until the image is recorded: a collection waits
+        try (keel.kernel.images.ContentLock.Lease lease = images.contentLock().shared()) {
+            return commitLeased(r, run, request);
+        }
+    }
+
+    private keel.api.image.ImageInfo commitLeased(ContainerRecord r, keel.api.image.ImageConfig.RunConfig run,
+            keel.api.container.CommitRequest request) {
         boolean paused = false;
         if (request.pause() && r.state().status() == ContainerStatus.RUNNING) {
-            pause(r.id());
+            store.pausedForCommit(r.id(), true);
+            try {
+                pause(r.id());
+            } catch (RuntimeException e) {
+                store.pausedForCommit(r.id(), false);
+                throw e;
+            }
             paused = true;
+            CrashPoints.reach("commit.paused");
         }
         ContainerArchives.Layer layer;
         try {
             layer = withFiles(r.id(), (now, live) -> archives.layer(now, live, images.blobs()));
+            CrashPoints.reach("commit.layer-stored");
         } finally {
             if (paused) {
                 try {
                     unpause(r.id());
+                    store.pausedForCommit(r.id(), false);
                 } catch (KeelException e) {
                     LOG.warn("container {}: cannot unpause after commit: {}", r.name(), e.getMessage());
                 }

@@ -26,6 +26,7 @@ import keel.kernel.state.StateStore;
 final class ContainerStore {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerStore.class);
     private static final String RECORD = "container";
+    private static final String COMMIT_PAUSE = "commit-pause";
 
     private final Path dir;
     private final Map<String, ContainerRecord> byId = new ConcurrentHashMap<>();
@@ -72,6 +73,23 @@ final class ContainerStore {
     void putForThisBoot(ContainerRecord record) {
         new StateStore(dir(record.id())).putForThisBoot(RECORD, record);
         byId.put(record.id(), record);
+    }
+
+    /**
+     * Notes (true) or forgets (false) that a commit paused the container, beside its record: start-up
+     * recovery resumes a container that a daemon killed in the middle of a commit left paused.
+     */
+    void pausedForCommit(String id, boolean paused) {
+        StateStore state = new StateStore(dir(id));
+        if (paused) {
+            state.put(COMMIT_PAUSE, Map.of("since", java.time.Instant.now().toString()));
+        } else {
+            state.remove(COMMIT_PAUSE);
+        }
+    }
+
+    boolean isPausedForCommit(String id) {
+        return new StateStore(dir(id)).contains(COMMIT_PAUSE);
     }
 
     void remove(String id) {

@@ -19,6 +19,7 @@ import keel.api.layer.LayerUnpacker;
 import keel.api.layer.UnpackLimits;
 import keel.api.layer.UnpackResult;
 import keel.api.storage.StorageDriver;
+import keel.kernel.state.CrashPoints;
 
 /**
  * An image's layers as committed snapshots, each keyed by its chain id and shared by every image
@@ -68,6 +69,7 @@ final class ImageRootfs {
                 "layer %s is not in the content store: pull or load the image again", layer.digest()));
         String temporary = "extract-" + UUID.randomUUID();
         storage.prepare(temporary, parent, Map.of("keel.layer", layer.digest().toString()));
+        CrashPoints.reach("create.layer-extracting");
         try (InputStream in = Files.newInputStream(blob)) {
             UnpackResult result = unpacker.unpack(in, layer.mediaType(), storage.upperDir(temporary),
                     storage.whiteoutStyle(), UnpackLimits.DEFAULT);
@@ -76,6 +78,7 @@ final class ImageRootfs {
                         layer.digest(), result.diffId(), diffId);
             }
             storage.commit(key, temporary, Map.of("keel.diffid", diffId.toString()));
+            CrashPoints.reach("create.layer-committed");
         } catch (IOException | RuntimeException e) {
             try {
                 storage.remove(temporary);

@@ -24,6 +24,7 @@ import keel.api.KeelException;
 import keel.api.image.ContentStore;
 import keel.api.image.Descriptor;
 import keel.api.image.Digest;
+import keel.kernel.state.CrashPoints;
 
 /**
  * Blobs addressed by digest under {@code <root>/content}: {@code blobs/sha256/<hex>}. A write goes
@@ -101,6 +102,9 @@ public final class BlobStore implements ContentStore {
                     }
                     hash.update(buffer, 0, n);
                     out.write(buffer, 0, n);
+                    if (size == n) {
+                        CrashPoints.reach("content.blob-partly-written");
+                    }
                 }
                 out.flush();
                 channel.force(true);
@@ -115,6 +119,7 @@ public final class BlobStore implements ContentStore {
                         actual);
             }
             temp.toFile().setReadOnly();
+            CrashPoints.reach("content.blob-verified");
             Path target = file(digest);
             Files.createDirectories(target.getParent());
             try {
@@ -125,6 +130,7 @@ public final class BlobStore implements ContentStore {
             try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
                 dir.force(true);
             }
+            CrashPoints.reach("content.blob-committed");
             return new Descriptor(expected.mediaType(), digest, size, expected.annotations(), expected.platform());
         } finally {
             Files.deleteIfExists(temp);

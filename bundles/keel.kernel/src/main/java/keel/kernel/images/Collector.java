@@ -24,8 +24,10 @@ import keel.kernel.content.BlobStore;
  * Mark and sweep over the content store and the layer snapshots. Marked: every image's manifest,
  * config and layer blobs and its layers' chain-id snapshots, and every snapshot under a container's
  * (an active snapshot and its parents). Swept: unmarked blobs, unmarked chain-id snapshots (leaves
- * first, since a parent cannot go before its children) and {@code extract-} snapshots a crashed
- * unpack left. Snapshots of any other name are never touched. The caller holds the exclusive
+ * first, since a parent cannot go before its children), {@code extract-} snapshots a crashed
+ * unpack left and {@code container-ID} snapshots of containers that have no record (a daemon killed
+ * between preparing a container's root and recording it). Snapshots of any other name are never
+ * touched. The caller holds the exclusive
  * {@link ContentLock}, so no pull or run is between writing content and recording its user.
  */
 public final class Collector {
@@ -69,7 +71,14 @@ public final class Collector {
         return live;
     }
 
-    static Result collect(Collection<ImageInfo> images, BlobStore blobs, StorageDriver storage) {
+    /** The prefix of a container's own snapshot, {@code container-ID}. */
+    public static final String CONTAINER_PREFIX = "container-";
+
+    /**
+     * Collects; {@code containers} are the ids of the recorded containers, or null when unknown (then
+     * no container snapshot is taken for an orphan).
+     */
+    static Result collect(Collection<ImageInfo> images, BlobStore blobs, StorageDriver storage, Set<String> containers) {
         long reclaimed = 0;
         Set<Digest> liveBlobs = blobsOf(images);
         List<String> removedBlobs = new ArrayList<>();
@@ -82,9 +91,17 @@ public final class Collector {
         }
         Map<String, Snapshot> snapshots = new HashMap<>();
         storage.list().forEach(s -> snapshots.put(s.key(), s));
-        Set<String> liveSnapshots = underContainers(snapshots);
-        images.forEach(i -> liveSnapshots.addAll(snapshotsOf(i)));
         Set<String> garbage = new HashSet<>();
+        Map<String, Snapshot> recorded = new HashMap<>(snapshots);
+        for (Snapshot s : snapshots.values()) {
+            if (containers != null && s.kind() == SnapshotKind.ACTIVE && s.key().startsWith(CONTAINER_PREFIX)
+                    && !containers.contains(s.key().substring(CONTAINER_PREFIX.length()))) {
+                garbage.add(s.key()); // of a container never recorded: it keeps no layer alive
+                recorded.remove(s.key());
+            }
+        }
+        Set<String> liveSnapshots = underContainers(recorded);
+        images.forEach(i -> liveSnapshots.addAll(snapshotsOf(i)));
         for (Snapshot s : snapshots.values()) {
             boolean layer = s.kind() == SnapshotKind.COMMITTED && ChainIds.isChainKey(s.key());
             boolean debris = s.kind() == SnapshotKind.ACTIVE && s.key().startsWith("extract-");

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import keel.api.KeelException;
 
 /**
- * Keeps garbage collection away from content being written: a pull, load or import, and a
+ * Keeps garbage collection away from content being written: a pull, load, import or commit, and a
  * container's creation (layers unpacked, its snapshot prepared, its record written) each hold a
  * shared lease from before their first blob or snapshot until the image or container that refers
  * to it is recorded; collection holds the exclusive one. So collection never sees a blob or

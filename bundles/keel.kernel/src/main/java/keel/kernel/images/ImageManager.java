@@ -133,7 +133,10 @@ public class ImageManager implements ImageService {
     }
 
     private PruneReport collectNow() {
-        Collector.Result result = Collector.collect(list(), blobs, drivers.storage());
+        ContainerService service = containers;
+        java.util.Set<String> recorded = service == null ? null
+                : service.list(true).stream().map(ContainerInfo::id).collect(java.util.stream.Collectors.toSet());
+        Collector.Result result = Collector.collect(list(), blobs, drivers.storage(), recorded);
         if (!result.blobs().isEmpty() || !result.snapshots().isEmpty()) {
             LOG.info("garbage collection: {} blobs and {} layer snapshots removed, {} bytes", result.blobs().size(),
                     result.snapshots().size(), result.reclaimed());

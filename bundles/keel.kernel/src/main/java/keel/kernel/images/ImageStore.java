@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import keel.api.image.Digest;
+import keel.kernel.state.CrashPoints;
 import keel.kernel.state.Json;
 import keel.kernel.state.StateStore;
 
@@ -52,7 +53,7 @@ final class ImageStore {
     /** Adds the image (if new) and gives it {@code name} (taking the name from any other image). */
     synchronized Entry add(Digest manifest, String name) {
         if (name != null) {
-            untag(name);
+            moveName(name); // saved below with the new image, in one write
         }
         Entry existing = byManifest.get(manifest.toString());
         List<String> names = new ArrayList<>(existing == null ? List.of() : existing.names());
@@ -61,18 +62,28 @@ final class ImageStore {
         }
         Entry entry = new Entry(manifest.toString(), names);
         byManifest.put(entry.manifest(), entry);
+        CrashPoints.reach("image.before-record");
         save();
+        CrashPoints.reach("image.record-written");
         return entry;
     }
 
     /** Removes a name from whichever image has it; returns whether one had it. */
     synchronized boolean untag(String name) {
+        boolean had = moveName(name);
+        if (had) {
+            save();
+        }
+        return had;
+    }
+
+    /** Takes {@code name} from whichever image has it, in memory only. */
+    private boolean moveName(String name) {
         for (Entry e : List.copyOf(byManifest.values())) {
             if (e.names().contains(name)) {
                 List<String> names = new ArrayList<>(e.names());
                 names.remove(name);
                 byManifest.put(e.manifest(), new Entry(e.manifest(), names));
-                save();
                 return true;
             }
         }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import keel.api.ErrorKind;
 import keel.api.KeelException;
 import keel.api.cgroup.CgroupDriver;
+import keel.api.cgroup.CgroupPlanner;
 import keel.api.cgroup.CgroupRecord;
 import keel.api.runtime.Resources;
 
@@ -169,6 +170,21 @@ public abstract class CgroupDriverContract {
         for (String path : record.paths().values()) {
             assertTrue(Files.isDirectory(Path.of(path)), path);
         }
+    }
+
+    /** A driver that plans (both in the tree do) names, before making it, exactly what create makes. */
+    @Test
+    void aPlannedCgroupIsWhatCreateMakesAndDestroyingItUnmadeIsNoError() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(driver() instanceof CgroupPlanner, "not a CgroupPlanner");
+        String id = newId();
+        CgroupRecord planned = ((CgroupPlanner) driver()).plan(id);
+        for (String path : planned.paths().values()) {
+            assertFalse(Files.exists(Path.of(path)), "plan made " + path);
+        }
+        driver().destroy(planned); // the kernel's start and rm do this: a cgroup never made is no error
+        fails(ErrorKind.NOT_FOUND, () -> driver().adopt(planned)); // recovery asks whether it exists
+        assertEquals(planned, create(id, none()));
+        fails(ErrorKind.INVALID_ARGUMENT, () -> ((CgroupPlanner) driver()).plan("../../etc"));
     }
 
     // ---------------------------------------------------------------- join, pids, stats

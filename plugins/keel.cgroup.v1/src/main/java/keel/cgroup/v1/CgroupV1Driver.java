@@ -20,6 +20,7 @@ import com.sun.jna.LastErrorException;
 import keel.api.ErrorKind;
 import keel.api.KeelException;
 import keel.api.cgroup.CgroupDriver;
+import keel.api.cgroup.CgroupPlanner;
 import keel.api.cgroup.CgroupRecord;
 import keel.api.cgroup.CgroupStats;
 import keel.api.runtime.Resources;
@@ -32,7 +33,7 @@ import keel.cgroup.base.Libc;
  * Per-container cgroups on the v1 hierarchies: {@code <hierarchy>/<parent>/<container>} in every
  * mounted hierarchy, device access by devices.deny/devices.allow, freezing by freezer.state.
  */
-public class CgroupV1Driver implements CgroupDriver {
+public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
     static final String VERSION = "v1";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final long FREEZE_TIMEOUT_MS = 10_000;
@@ -420,6 +421,12 @@ public class CgroupV1Driver implements CgroupDriver {
         checkRecord(cgroup);
         requireExists(cgroup);
         return new CgroupRecord(cgroup.containerId(), VERSION, cgroup.paths());
+    }
+
+    @Override
+    public CgroupRecord plan(String containerId) {
+        checkName(containerId);
+        return recordFor(containerId);
     }
 
     // ---------------------------------------------------------------- records and paths

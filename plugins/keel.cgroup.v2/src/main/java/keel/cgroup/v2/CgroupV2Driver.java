@@ -19,6 +19,7 @@ import com.sun.jna.LastErrorException;
 import keel.api.ErrorKind;
 import keel.api.KeelException;
 import keel.api.cgroup.CgroupDriver;
+import keel.api.cgroup.CgroupPlanner;
 import keel.api.cgroup.CgroupRecord;
 import keel.api.cgroup.CgroupStats;
 import keel.api.runtime.Resources;
@@ -30,7 +31,7 @@ import keel.cgroup.base.CpuList;
  * with the controllers the host offers enabled on the way down, device access by an eBPF program,
  * freezing by cgroup.freeze, killing by cgroup.kill.
  */
-public class CgroupV2Driver implements CgroupDriver {
+public class CgroupV2Driver implements CgroupDriver, CgroupPlanner {
     static final String VERSION = "v2";
     static final String KEY = "unified";
     /** The controllers a container's limits and stats use; enabled for the parent when the root has them. */
@@ -119,6 +120,12 @@ public class CgroupV2Driver implements CgroupDriver {
     }
 
     @Override
+    public CgroupRecord plan(String containerId) {
+        checkName(containerId);
+        return new CgroupRecord(containerId, VERSION, Map.of(KEY, root.resolve(parent).resolve(containerId).toString()));
+    }
+
+    @Override
     public CgroupRecord create(String containerId, Resources resources) {
         checkName(containerId);
         LimitsCheck.Host host = host();
@@ -137,7 +144,7 @@ public class CgroupV2Driver implements CgroupDriver {
         } catch (IOException e) {
             throw KeelException.internal("cannot create cgroup " + leaf + ": " + CgroupFiles.reason(e), e);
         }
-        CgroupRecord record = new CgroupRecord(containerId, VERSION, Map.of(KEY, leaf.toString()));
+        CgroupRecord record = plan(containerId);
         try {
             apply(leaf, limits, true);
             return record;
