@@ -133,9 +133,8 @@ public class ImageManager implements ImageService {
     }
 
     private PruneReport collectNow() {
-        ContainerService service = containers;
-        java.util.Set<String> recorded = service == null ? null
-                : service.list(true).stream().map(ContainerInfo::id).collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> recorded = withContainers(service -> service.list(true).stream()
+                .map(ContainerInfo::id).collect(java.util.stream.Collectors.toSet())).orElse(null);
         Collector.Result result = Collector.collect(list(), blobs, drivers.storage(), recorded);
         if (!result.blobs().isEmpty() || !result.snapshots().isEmpty()) {
             LOG.info("garbage collection: {} blobs and {} layer snapshots removed, {} bytes", result.blobs().size(),
@@ -370,26 +369,26 @@ public class ImageManager implements ImageService {
 
     /** The containers, running or not, created from the image (by its id; by name for records without one). */
     private List<ContainerInfo> usersOf(ImageInfo info) {
-        List<ContainerInfo> users = new ArrayList<>();
+        return withContainers(service -> service.list(true).stream().filter(c -> {
+            String image = c.config().image();
+            return c.image() != null ? c.image().equals(info.id().toString())
+                    : image != null && (info.names().contains(referenceName(image))
+                            || image.equals(info.id().toString()) || info.id().hex().startsWith(image));
+        }).toList()).orElse(List.of());
+    }
+
+    /** {@code work} applied to the container service, if one is bound (taken and given back around it). */
+    private <T> java.util.Optional<T> withContainers(java.util.function.Function<ContainerService, T> work) {
         org.osgi.service.component.ComponentServiceObjects<ContainerService> objects = containers;
         ContainerService service = objects == null ? null : objects.getService();
         if (service == null) {
-            return users;
+            return java.util.Optional.empty();
         }
         try {
-            for (ContainerInfo c : service.list(true)) {
-                String image = c.config().image();
-                boolean uses = c.image() != null ? c.image().equals(info.id().toString())
-                        : image != null && (info.names().contains(referenceName(image))
-                                || image.equals(info.id().toString()) || info.id().hex().startsWith(image));
-                if (uses) {
-                    users.add(c);
-                }
-            }
+            return java.util.Optional.of(work.apply(service));
         } finally {
             objects.ungetService(service);
         }
-        return users;
     }
 
     private Descriptor store(Path file, String mediaType) throws IOException {

@@ -28,6 +28,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
+import keel.it.registry.TestRegistry;
+
 /**
  * {@code kill -9} of the daemon at every step of pull, load, commit, run and rm in turn: the daemon
  * is started with {@code -Dkeel.test.crash-at=POINT} (the kernel's {@code CrashPoints}, which halt
