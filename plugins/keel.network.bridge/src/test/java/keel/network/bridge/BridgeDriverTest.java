@@ -344,6 +344,32 @@ class BridgeDriverTest {
     }
 
     @Test
+    void anotherKeelsRulesKeepTheSharedTableWhenTheLastNetworkHereIsDeleted() throws IOException {
+        // another daemon on the host: its own root (state directory), the same table and names
+        Path otherState = Files.createTempDirectory("keel-network-test-other");
+        BridgeDriver other = new BridgeDriver(new BridgeSettings(otherState, settings.table(), tag + "o0", tag + "o",
+                tag, "nft"));
+        NetworkRecord theirs = other.create(new NetworkConfig("theirs" + tag, TestNetworks.freeSubnet(subnets()), null,
+                Map.of()));
+        try {
+            NetworkRecord ours = driver.create(new NetworkConfig("ours" + tag, TestNetworks.freeSubnet(subnets()), null,
+                    Map.of()));
+            driver.delete(ours); // the last network of this instance
+
+            String table = Sh.run("nft", "list", "table", "inet", settings.table()).out();
+            assertFalse(table.contains("keel net " + ours.driverData().get("bridge")), table);
+            assertTrue(table.contains("keel net " + theirs.driverData().get("bridge")),
+                    "the other instance's rules are still there: " + table);
+        } finally {
+            other.delete(theirs);
+            try (Stream<Path> files = Files.walk(otherState)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        assertEquals(List.of(), Sh.tablesWith(tag), "the last network on the host took the table with it");
+    }
+
+    @Test
     void withoutASubnetOneIsChosenThatAvoidsTheHostsRoutes() throws IOException {
         List<Subnet> before = TestNetworks.hostSubnets();
         NetworkRecord net = driver.create(new NetworkConfig("bridge", null, null, Map.of()));

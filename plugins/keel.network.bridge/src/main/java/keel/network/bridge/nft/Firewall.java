@@ -43,9 +43,14 @@ public final class Firewall {
         return Ruleset.rulesWith(nft.listTable(Ruleset.FAMILY, rules.table()), comment);
     }
 
-    /** Deletes the table and everything in it, if it exists. */
-    public void removeTable() {
-        if (!nft.listTable(Ruleset.FAMILY, rules.table()).isEmpty()) {
+    /**
+     * Deletes the table once no rule is left in it. Another Keel on the host (a daemon with another
+     * root, so other networks in another state directory) keeps its rules in the same table: the last
+     * network of one instance must not take the other's rules with it.
+     */
+    public void removeTableIfEmpty() {
+        String listing = nft.listTable(Ruleset.FAMILY, rules.table());
+        if (!listing.isEmpty() && !Ruleset.hasRules(listing)) {
             nft.apply("delete table " + rules.table(), rules.deleteTable());
         }
     }
