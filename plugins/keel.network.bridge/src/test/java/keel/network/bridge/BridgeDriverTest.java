@@ -35,6 +35,7 @@ import keel.network.bridge.ipam.Ipam;
 import keel.network.bridge.ipam.PortReservations;
 import keel.network.bridge.ipam.StateDir;
 import keel.network.bridge.ipam.Subnet;
+import keel.network.bridge.nft.Ruleset;
 
 /**
  * The driver on the real kernel: namespaces it attaches (made with {@code ip netns add}), traffic
@@ -204,6 +205,26 @@ class BridgeDriverTest {
         }
         assertEquals(List.of(new PortMapping(null, port, 80, "tcp"), new PortMapping("127.0.0.1", loopbackOnly, 80, "tcp")),
                 web.ports());
+    }
+
+    @Test
+    void theNetworksRulesComeBackAtTheNextAttachAfterTheTableWasDeleted() throws Exception {
+        NetworkRecord net = network("heal");
+        String bridge = net.driverData().get("bridge");
+        String before = Sh.ok("nft", "list", "table", "inet", settings.table());
+        Sh.ok("nft", "delete", "table", "inet", settings.table()); // an operator's flush, or another Keel's last network
+
+        int port = TestNetworks.freePort();
+        Attachment web = attach(net, netns("h"), new PortMapping("127.0.0.1", port, 80, "tcp"));
+        String after = Sh.ok("nft", "list", "table", "inet", settings.table());
+        assertEquals(before.lines().filter(l -> l.contains("keel net " + bridge)).toList(),
+                after.lines().filter(l -> l.contains("keel net " + bridge)).toList(), "the network's rules, as made");
+        try (NsServer server = new NsServer(web.netns(), 80, "healed")) {
+            assertEquals("healed", NsServer.fetch("127.0.0.1", port), "the published port at 127.0.0.1");
+        }
+        attach(net, netns("i"));
+        assertEquals(7, Ruleset.rulesWith(Sh.ok("nft", "-a", "list", "table", "inet", settings.table()),
+                "keel net " + bridge).size(), "the next attach adds none again");
     }
 
     @Test

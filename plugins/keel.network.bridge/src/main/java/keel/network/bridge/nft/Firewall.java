@@ -22,13 +22,22 @@ public final class Firewall {
         nft.apply("add the rules of network bridge " + bridge, rules.ensureTable() + stale + rules.networkRules(bridge, subnet));
     }
 
-    /** Adds an attachment's DNAT rules, replacing any left by an earlier attempt, in one transaction. */
-    public void addAttachment(String hostIfName, List<Ruleset.Dnat> ports) {
-        String stale = rules.delete(find(Ruleset.attachmentComment(hostIfName)));
-        if (ports.isEmpty() && stale.isEmpty()) {
+    /**
+     * Adds an attachment's DNAT rules, replacing any left by an earlier attempt, in one transaction;
+     * with them the rules of its network on {@code bridge} if they are gone (the table deleted or
+     * flushed meanwhile: by an operator, a firewall reload, or another Keel on the host), without
+     * which replies to a published port at 127.0.0.1 and traffic leaving the subnet go nowhere.
+     */
+    public void addAttachment(String hostIfName, List<Ruleset.Dnat> ports, String bridge, String subnet) {
+        String listing = nft.listTable(Ruleset.FAMILY, rules.table());
+        String stale = rules.delete(Ruleset.rulesWith(listing, Ruleset.attachmentComment(hostIfName)));
+        String network = Ruleset.rulesWith(listing, Ruleset.networkComment(bridge)).isEmpty()
+                ? rules.networkRules(bridge, subnet) : "";
+        if (ports.isEmpty() && stale.isEmpty() && network.isEmpty()) {
             return;
         }
-        nft.apply("publish the ports of " + hostIfName, rules.ensureTable() + stale + rules.attachmentRules(hostIfName, ports));
+        nft.apply("publish the ports of " + hostIfName, rules.ensureTable() + stale + network
+                + rules.attachmentRules(hostIfName, ports));
     }
 
     public void removeNetwork(String bridge) {
