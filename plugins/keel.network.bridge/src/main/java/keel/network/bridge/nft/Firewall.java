@@ -4,6 +4,9 @@ import java.util.List;
 
 /** The driver's table in the kernel: {@link Ruleset}'s text applied with {@link Nft}, rules found by their comment. */
 public final class Firewall {
+    /** Held while a network's missing rules are put back (by any instance in this JVM). */
+    private static final Object RESTORING = new Object();
+
     private final Nft nft;
     private final Ruleset rules;
 
@@ -27,9 +30,21 @@ public final class Firewall {
      * with them the rules of its network on {@code bridge} if they are gone (the table deleted or
      * flushed meanwhile: by an operator, a firewall reload, or another Keel on the host), without
      * which replies to a published port at 127.0.0.1 and traffic leaving the subnet go nowhere.
+     * Attaches that find them gone take turns, so one puts them back and the others see them.
      */
     public void addAttachment(String hostIfName, List<Ruleset.Dnat> ports, String bridge, String subnet) {
         String listing = nft.listTable(Ruleset.FAMILY, rules.table());
+        if (!Ruleset.rulesWith(listing, Ruleset.networkComment(bridge)).isEmpty()) {
+            addAttachment(hostIfName, ports, bridge, subnet, listing);
+            return;
+        }
+        synchronized (RESTORING) {
+            addAttachment(hostIfName, ports, bridge, subnet, nft.listTable(Ruleset.FAMILY, rules.table()));
+        }
+    }
+
+    private void addAttachment(String hostIfName, List<Ruleset.Dnat> ports, String bridge, String subnet,
+            String listing) {
         String stale = rules.delete(Ruleset.rulesWith(listing, Ruleset.attachmentComment(hostIfName)));
         String network = Ruleset.rulesWith(listing, Ruleset.networkComment(bridge)).isEmpty()
                 ? rules.networkRules(bridge, subnet) : "";
