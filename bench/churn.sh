@@ -130,7 +130,10 @@ thread_names() { cat /proc/"$daemon"/task/*/comm 2>/dev/null | sed 's/[0-9]\+/N/
 fd_kinds() { ls -l /proc/"$daemon"/fd 2>/dev/null | awk 'NR > 1 {print $NF}' | sed 's/[0-9]\+/N/g' | sort | uniq -c; }
 thread_names > "$work/threads.warm"; fd_kinds > "$work/fds.warm"
 # the Java heap that is live (a class histogram runs a full GC first), after the RSS was sampled
-histogram() { jcmd "$daemon" GC.class_histogram 2>/dev/null > "$work/histogram.$1"; }
+histogram() {  # a GC first and a pause: JNA's cleaner thread frees what the GC found unreachable
+  jcmd "$daemon" GC.run >/dev/null 2>&1; sleep 2
+  jcmd "$daemon" GC.class_histogram 2>/dev/null > "$work/histogram.$1"
+}
 live_heap_kib() { awk '$1 == "Total" {printf "%d", $3 / 1024}' "$work/histogram.$1"; }
 histogram warm
 heap_warm=$(live_heap_kib warm)
@@ -283,7 +286,7 @@ print(f"| warm-up end (after the sequential runs) | {w[2]} | {int(w[3])/1024:.1f
 print(f"| end (after the parallel phase) | {f[2]} | {int(f[3])/1024:.1f} | {he:.1f} | {f[4]} | {f[5]} |")
 print(f"| slope over the parallel phase, per 1,000 ops | | {slope(3)/1024:+.2f} | | {slope(4):+.2f} | {slope(5):+.2f} |")
 PY
-# classes with more live instances at the end than at the warm-up's end, by at least one per 10 cycles
+# classes with more live instances at the end than at the warm-up's end
 python3 - "$work/histogram.warm" "$work/histogram.end" "$(( $(echo "$final" | cut -d' ' -f3) - $(echo "$warm" | cut -d' ' -f3) ))" <<'PY' > "$work/grown"
 import sys
 def read(path):
@@ -296,7 +299,9 @@ def read(path):
 w, e, cycles = read(sys.argv[1]), read(sys.argv[2]), int(sys.argv[3])
 for name, (n, size) in sorted(e.items(), key=lambda kv: kv[1][1] - w.get(kv[0], (0, 0))[1], reverse=True):
     grown = n - w.get(name, (0, 0))[0]
-    if cycles and grown >= max(100, cycles // 10):
+    # at least one per 10 cycles, and more than the 1,024 recent events the daemon keeps (a short
+    # warm-up leaves that buffer still filling)
+    if cycles and grown >= max(2000, cycles // 10):
         print(f"{name}: {grown:+d} instances ({(size - w.get(name, (0, 0))[1]) / 1024:+.0f} KiB)")
 PY
 [ ! -s "$work/grown" ] || leak "live Java objects grew over the parallel phase: $(head -8 "$work/grown" | tr '\n' ';')"
