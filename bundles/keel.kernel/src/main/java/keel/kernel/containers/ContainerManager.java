@@ -731,7 +731,6 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 }
             }
         }
-        locks.forget(r.id());
         stoppedByUser.remove(r.id());
         stopWatching(r.id());
         publish(r, "destroy", Map.of());

@@ -1,5 +1,6 @@
 package keel.kernel.containers;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Optional;
@@ -46,5 +47,33 @@ class ContainerLocksTest {
         Optional<ContainerLocks.Held> again = locks.holdIfFree("c");
         assertTrue(again.isPresent(), "free once the holder let go");
         again.get().close();
+    }
+
+    @Test
+    void aLockIsKeptOnlyWhileSomeoneHoldsOrWaitsForIt() throws Exception {
+        for (int i = 0; i < 1000; i++) { // a churn of containers, each locked and let go
+            try (ContainerLocks.Held h = locks.hold("c" + i)) {
+                assertEquals(1, locks.kept());
+            }
+            locks.holdIfFree("c" + i).orElseThrow().close();
+        }
+        assertEquals(0, locks.kept(), "no lock of a container nobody holds is kept");
+
+        CountDownLatch waiting = new CountDownLatch(1);
+        CompletableFuture<Void> second;
+        try (ContainerLocks.Held first = locks.hold("busy")) {
+            assertTrue(CompletableFuture.supplyAsync(() -> locks.holdIfFree("busy").isEmpty()).get(10, TimeUnit.SECONDS),
+                    "another thread's try fails");
+            assertEquals(1, locks.kept(), "and leaves no entry of its own");
+            second = CompletableFuture.runAsync(() -> {
+                waiting.countDown();
+                try (ContainerLocks.Held h = locks.hold("busy")) {
+                    assertEquals(1, locks.kept());
+                }
+            });
+            assertTrue(waiting.await(10, TimeUnit.SECONDS));
+        }
+        second.get(10, TimeUnit.SECONDS);
+        assertEquals(0, locks.kept(), "gone with its last user");
     }
 }

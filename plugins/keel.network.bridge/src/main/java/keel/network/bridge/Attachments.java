@@ -86,7 +86,7 @@ final class Attachments {
             boolean defaultRoute = Netns.run(request.netns(), "configure " + request.ifName() + " of container "
                     + request.containerId(),
                     socket -> configureInside(socket, request.ifName(), lease.address(), prefix, pool.gateway()));
-            firewall.addAttachment(host, dnats);
+            firewall.addAttachment(host, dnats, bridge, pool.subnet().toString());
             return new Attachment(request.containerId(), network.id(), request.netns(), request.ifName(), host,
                     List.of(lease.address() + "/" + prefix), pool.gateway().toString(),
                     HexFormat.ofDelimiter(":").formatHex(mac), published,

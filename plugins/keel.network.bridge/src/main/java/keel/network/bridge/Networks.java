@@ -26,7 +26,8 @@ import keel.network.bridge.nft.Firewall;
 /**
  * Creating and deleting networks: a bridge with the gateway address, forwarding and
  * route_localnet on, the network's rules in the driver's table, and its {@link Pool}. Both run
- * under the state lock (they are rare, and the last network's delete removes the table).
+ * under the state lock (they are rare, and the last network's delete removes the table unless
+ * another Keel's rules are in it).
  */
 final class Networks {
     /** The options a network understands; any other is an error. */
@@ -153,7 +154,7 @@ final class Networks {
             }
             ipam.remove(network.id());
             if (ipam.all().isEmpty()) {
-                firewall.removeTable();
+                firewall.removeTableIfEmpty();
             }
             return null;
         });

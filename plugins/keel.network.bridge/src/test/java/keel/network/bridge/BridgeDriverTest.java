@@ -207,6 +207,43 @@ class BridgeDriverTest {
     }
 
     @Test
+    void theNetworksRulesComeBackAtTheNextAttachAfterTheTableWasDeleted() throws Exception {
+        NetworkRecord net = network("heal");
+        String bridge = net.driverData().get("bridge");
+        String before = Sh.ok("nft", "list", "table", "inet", settings.table());
+        Sh.ok("nft", "delete", "table", "inet", settings.table()); // an operator's flush, or another Keel's last network
+
+        int port = TestNetworks.freePort();
+        List<AttachRequest> requests = new ArrayList<>(List.of(request(netns("h"), new PortMapping("127.0.0.1", port,
+                80, "tcp"))));
+        for (int i = 0; i < 4; i++) {
+            requests.add(request(netns("h" + i)));
+        }
+        List<Attachment> made = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = requests.stream().map(r -> new Thread(() -> {
+            try {
+                made.add(driver.attach(net, r));
+            } catch (Throwable t) {
+                failures.add(t);
+            }
+        })).toList();
+        threads.forEach(Thread::start); // together: one puts the network's rules back, once
+        for (Thread t : threads) {
+            t.join();
+        }
+        attachments.addAll(made);
+        assertEquals(List.of(), failures);
+        String after = Sh.ok("nft", "list", "table", "inet", settings.table());
+        assertEquals(before.lines().filter(l -> l.contains("keel net " + bridge)).toList(),
+                after.lines().filter(l -> l.contains("keel net " + bridge)).toList(), "the network's rules, once, as made");
+        Attachment web = made.stream().filter(a -> !a.ports().isEmpty()).findFirst().orElseThrow();
+        try (NsServer server = new NsServer(web.netns(), 80, "healed")) {
+            assertEquals("healed", NsServer.fetch("127.0.0.1", port), "the published port at 127.0.0.1");
+        }
+    }
+
+    @Test
     void aTakenHostPortIsRefusedBeforeAnythingIsCreated() throws Exception {
         NetworkRecord net = network("busy");
         String ns = netns("p");
@@ -341,6 +378,32 @@ class BridgeDriverTest {
                 "its rules are gone");
         assertEquals(List.of(), Sh.tablesWith(tag), "the last network took the table with it");
         driver.delete(net); // again: no error
+    }
+
+    @Test
+    void anotherKeelsRulesKeepTheSharedTableWhenTheLastNetworkHereIsDeleted() throws IOException {
+        // another daemon on the host: its own root (state directory), the same table and names
+        Path otherState = Files.createTempDirectory("keel-network-test-other");
+        BridgeDriver other = new BridgeDriver(new BridgeSettings(otherState, settings.table(), tag + "o0", tag + "o",
+                tag, "nft"));
+        NetworkRecord theirs = other.create(new NetworkConfig("theirs" + tag, TestNetworks.freeSubnet(subnets()), null,
+                Map.of()));
+        try {
+            NetworkRecord ours = driver.create(new NetworkConfig("ours" + tag, TestNetworks.freeSubnet(subnets()), null,
+                    Map.of()));
+            driver.delete(ours); // the last network of this instance
+
+            String table = Sh.run("nft", "list", "table", "inet", settings.table()).out();
+            assertFalse(table.contains("keel net " + ours.driverData().get("bridge")), table);
+            assertTrue(table.contains("keel net " + theirs.driverData().get("bridge")),
+                    "the other instance's rules are still there: " + table);
+        } finally {
+            other.delete(theirs);
+            try (Stream<Path> files = Files.walk(otherState)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        assertEquals(List.of(), Sh.tablesWith(tag), "the last network on the host took the table with it");
     }
 
     @Test

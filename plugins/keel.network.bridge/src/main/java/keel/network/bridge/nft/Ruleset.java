@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 public final class Ruleset {
     public static final String FAMILY = "inet";
     private static final Pattern CHAIN = Pattern.compile("^\\s*chain (\\S+) \\{");
+    private static final Pattern HANDLE = Pattern.compile("# handle \\d+$");
     private static final Pattern RULE = Pattern.compile("comment \"([^\"]*)\" # handle (\\d+)\\s*$");
 
     private final String table;
@@ -114,6 +115,17 @@ public final class Ruleset {
             }
         }
         return rules;
+    }
+
+    /** Whether {@code listing} (from {@code nft -a list table}) holds any rule, whoever's. */
+    public static boolean hasRules(String listing) {
+        for (String line : listing.split("\n")) {
+            String text = line.strip();
+            if (HANDLE.matcher(text).find() && !text.startsWith("table ") && !text.startsWith("chain ")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Statements deleting {@code rules} by handle. */

@@ -1,6 +1,7 @@
 package keel.network.bridge.nft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,6 +54,24 @@ class RulesetTest {
         assertEquals("delete rule inet keel prerouting handle 12\ndelete rule inet keel output handle 13\n",
                 rules.delete(found));
         assertEquals(List.of(), Ruleset.rulesWith("", "keel att veth1"));
+    }
+
+    @Test
+    void aTableWithOnlyItsChainsHasNoRules() {
+        String chains = """
+                table inet keel { # handle 13
+                	chain prerouting { # handle 1
+                		type nat hook prerouting priority dstnat; policy accept;
+                	}
+                	chain forward { # handle 4
+                		type filter hook forward priority filter; policy accept;
+                	}
+                }
+                """;
+        assertFalse(Ruleset.hasRules(chains));
+        assertFalse(Ruleset.hasRules(""));
+        assertTrue(Ruleset.hasRules(chains.replace("policy accept;\n\t}\n\tchain forward",
+                "policy accept;\n\t\toifname \"keel-1\" drop comment \"keel net keel-1\" # handle 9\n\t}\n\tchain forward")));
     }
 
     @Test
