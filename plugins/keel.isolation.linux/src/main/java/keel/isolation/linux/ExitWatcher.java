@@ -46,7 +46,20 @@ final class ExitWatcher implements AutoCloseable {
 
     private final int epoll;
     private final int wake;
-    private final Map<Integer, Runnable> watched = new ConcurrentHashMap<>();
+    /**
+     * The watches by a key of their own, which is also the epoll data of their pidfd: never the
+     * descriptor's number, which the kernel hands out again once closed, so an event read just
+     * before a watch was closed cannot end (and close the pidfd of) a new watch that got the same
+     * number.
+     */
+    private final Map<Long, Watch> watched = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong keys = new java.util.concurrent.atomic.AtomicLong();
+    /** The epoll data of the wake-up eventfd; watch keys start above it. */
+    private static final long WAKE = 0;
+
+    private record Watch(int fd, Runnable ended) {
+    }
+
     private final Thread thread;
     private volatile boolean closed;
 
@@ -56,7 +69,7 @@ final class ExitWatcher implements AutoCloseable {
             throw new IllegalStateException("epoll_create1 failed: errno " + Native.getLastError());
         }
         wake = Libc.INSTANCE.eventfd(0, EFD_CLOEXEC);
-        if (wake < 0 || !add(wake)) {
+        if (wake < 0 || !add(wake, WAKE)) {
             int errno = Native.getLastError();
             Libc.INSTANCE.close(epoll);
             throw new IllegalStateException("cannot make the watcher's eventfd: errno " + errno);
@@ -76,30 +89,33 @@ final class ExitWatcher implements AutoCloseable {
             ended.run();
             return () -> { };
         }
-        watched.put(fd, ended);
-        if (!add(fd)) {
-            watched.remove(fd);
+        long key = keys.incrementAndGet();
+        watched.put(key, new Watch(fd, ended));
+        if (!add(fd, key)) {
+            watched.remove(key);
             int errno = Native.getLastError();
             Libc.INSTANCE.close(fd);
             throw new IllegalStateException("epoll_ctl failed: errno " + errno);
         }
-        return () -> forget(fd);
+        return () -> forget(key);
     }
 
-    private boolean add(int fd) {
+    private boolean add(int fd, long key) {
         Memory event = new Memory(EVENT_SIZE);
         event.setInt(0, EPOLLIN);
-        event.setLong(4, fd);
+        event.setLong(4, key);
         return Libc.INSTANCE.epoll_ctl(epoll, EPOLL_CTL_ADD, fd, event) == 0;
     }
 
-    private Runnable forget(int fd) {
-        Runnable ended = watched.remove(fd);
-        if (ended != null) {
-            Libc.INSTANCE.epoll_ctl(epoll, EPOLL_CTL_DEL, fd, null);
-            Libc.INSTANCE.close(fd);
+    /** Ends a watch once, whoever asks first (its event, its handle, close): its pidfd is closed then. */
+    private Runnable forget(long key) {
+        Watch watch = watched.remove(key);
+        if (watch == null) {
+            return null;
         }
-        return ended;
+        Libc.INSTANCE.epoll_ctl(epoll, EPOLL_CTL_DEL, watch.fd(), null);
+        Libc.INSTANCE.close(watch.fd());
+        return watch.ended();
     }
 
     private void loop() {
@@ -110,11 +126,11 @@ final class ExitWatcher implements AutoCloseable {
                 return;                    // cannot wait any more: the kernel's 250 ms sweep still sees ends
             }
             for (int i = 0; i < n; i++) {
-                int fd = (int) events.getLong((long) i * EVENT_SIZE + 4);
-                if (fd == wake) {
+                long key = events.getLong((long) i * EVENT_SIZE + 4);
+                if (key == WAKE) {
                     continue;              // close(): the loop ends
                 }
-                Runnable ended = forget(fd);
+                Runnable ended = forget(key); // null for a watch closed meanwhile
                 if (ended != null) {
                     try {
                         ended.run();

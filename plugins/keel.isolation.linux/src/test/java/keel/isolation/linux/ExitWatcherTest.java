@@ -51,4 +51,78 @@ class ExitWatcherTest {
         assertTrue(secondEnded.await(30, TimeUnit.SECONDS));
         assertEquals(0, firstCalls.get(), "the first watch was closed before its process ended");
     }
+
+    /**
+     * An event read just before its watch was closed must not end a new watch that got the same
+     * descriptor number (found by bench/churn.sh: a start failed with EBADF). Made deterministic:
+     * the loop is held inside one end's callback while the other end's event waits in its batch.
+     */
+    @Test
+    void aStaleEventOfAClosedWatchNeverEndsANewWatchOfTheSameNumber() throws Exception {
+        // no pipes (inheritIO) and every process started first: between the close of one watch and
+        // the next watch no descriptor is opened or closed, so the new pidfd gets the number just freed
+        Process first = sleeper();
+        Process a = sleeper();
+        Process b = sleeper();
+        Process sleeper = sleeper();
+        CountDownLatch holdFirst = new CountDownLatch(1);
+        CountDownLatch firstRunning = new CountDownLatch(1);
+        watcher.watch(first.pid(), () -> {
+            firstRunning.countDown();
+            await(holdFirst);
+        });
+        first.destroyForcibly().waitFor();
+        assertTrue(firstRunning.await(10, TimeUnit.SECONDS), "the first end was not told");
+
+        // both ends are ready before the loop waits again: one epoll_wait returns them together
+        java.util.concurrent.atomic.AtomicReference<String> handled = new java.util.concurrent.atomic.AtomicReference<>();
+        CountDownLatch oneRunning = new CountDownLatch(1);
+        CountDownLatch hold = new CountDownLatch(1);
+        java.util.Map<String, AutoCloseable> handles = new java.util.HashMap<>();
+        for (String name : java.util.List.of("a", "b")) {
+            handles.put(name, watcher.watch((name.equals("a") ? a : b).pid(), () -> {
+                if (handled.compareAndSet(null, name)) {
+                    oneRunning.countDown();
+                    await(hold);
+                }
+            }));
+        }
+        a.destroyForcibly().waitFor();
+        b.destroyForcibly().waitFor();
+        holdFirst.countDown();
+        assertTrue(oneRunning.await(10, TimeUnit.SECONDS));
+        handles.get(handled.get().equals("a") ? "b" : "a").close(); // its event is read, not handled
+        // the numbers freed so far (the first's, the handled one's, the closed one's) are the lowest
+        // free ones: four watches of one live process take them, whatever their order
+        java.util.List<AtomicInteger> calls = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                AtomicInteger count = new AtomicInteger();
+                watcher.watch(sleeper.pid(), count::incrementAndGet);
+                calls.add(count);
+            }
+            hold.countDown();
+            Thread.sleep(300);
+            calls.forEach(c -> assertEquals(0, c.get(), "a stale event ended the watch of a running process"));
+        } finally {
+            sleeper.destroyForcibly();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (calls.stream().anyMatch(c -> c.get() == 0) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        calls.forEach(c -> assertEquals(1, c.get(), "each end is told once"));
+    }
+
+    private static Process sleeper() throws java.io.IOException {
+        return new ProcessBuilder("sleep", "60").inheritIO().start();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }
