@@ -332,7 +332,16 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
         long deadline = System.nanoTime() + FREEZE_TIMEOUT_MS * 1_000_000;
         for (int round = 0; ; round++) {
             if (round % 50 == 0) {
-                CgroupFiles.write(file, state, "freezer.state " + state);
+                try {
+                    CgroupFiles.write(file, state);
+                } catch (java.io.IOException e) {
+                    boolean gone = !Files.isDirectory(file.getParent()) || e instanceof java.nio.file.FileSystemException fs
+                            && "No such device".equals(fs.getReason()); // ENODEV: being removed
+                    if (state.equals("THAWED") && gone) {
+                        return; // the cgroup went between the check and the write: nothing in it is frozen
+                    }
+                    CgroupFiles.write(file, state, "freezer.state " + state); // again, to fail with its message
+                }
             }
             Optional<String> now = CgroupFiles.read(file);
             if (now.isEmpty()) { // the cgroup went meanwhile (its container ended and was cleaned up)
