@@ -29,6 +29,15 @@ public enum ContainerStatus {
         };
     }
 
+    /**
+     * Whether a container in this state has a process: running, or paused (frozen, still there).
+     *
+     * @since 1.2
+     */
+    public boolean isLive() {
+        return this == RUNNING || this == PAUSED;
+    }
+
     public boolean canMoveTo(ContainerStatus to) {
         return next().contains(to);
     }

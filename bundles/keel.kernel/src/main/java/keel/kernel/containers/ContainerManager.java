@@ -369,7 +369,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     /** The network namespace of the running container whose network {@code r} shares ({@code container:ID}). */
     private String sharedNetns(ContainerRecord r) {
         ContainerRecord target = store.find(r.config().network().substring("container:".length()));
-        if (!isLive(target) || target.process() == null) {
+        if (!target.isLive() || target.process() == null) {
             throw KeelException.conflict("container %s shares the network of %s, which is not running: start it first",
                     r.name(), target.name());
         }
@@ -395,7 +395,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private void sweep() {
         try {
             for (ContainerRecord r : List.copyOf(store.all())) {
-                if (isLive(r)) {
+                if (r.isLive()) {
                     reconcile(r.id(), false); // a busy one is looked at next time
                     ContainerRecord now = storeFind(r.id());
                     if (now != null) {
@@ -417,7 +417,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
      */
     private void watchExit(ContainerRecord r) {
         Optional<IsolationDriver> bound = drivers.registeredIsolation(madeBy(r, DriverKind.ISOLATION));
-        if (bound.isEmpty() || !(bound.get() instanceof ExitNotifier notifier) || !isLive(r) || r.process() == null) {
+        if (bound.isEmpty() || !(bound.get() instanceof ExitNotifier notifier) || !r.isLive() || r.process() == null) {
             return;
         }
         ExitWatch current = exitWatches.get(r.id());
@@ -451,9 +451,6 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         }
     }
 
-    private static boolean isLive(ContainerRecord r) {
-        return r.state().status() == ContainerStatus.RUNNING || r.state().status() == ContainerStatus.PAUSED;
-    }
 
     /** If the container's process has ended, records it and cleans up. Never waits for a driver. */
     private void reconcile(String id) {
@@ -477,7 +474,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             } catch (KeelException gone) {
                 return;
             }
-            if (!isLive(r) || r.process() == null) {
+            if (!r.isLive() || r.process() == null) {
                 return;
             }
             Optional<IsolationDriver> isolation = drivers.registeredIsolation(madeBy(r, DriverKind.ISOLATION));
@@ -498,7 +495,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             return false;
         }
         Optional<IsolationDriver> isolation = drivers.registeredIsolation(madeBy(r, DriverKind.ISOLATION));
-        return isLive(r) && r.process() != null && isolation.isPresent()
+        return r.isLive() && r.process() != null && isolation.isPresent()
                 && isolation.get().exitStatus(r.process()).isPresent();
     }
 
@@ -581,7 +578,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     public ContainerInfo stop(String container, Duration timeout) {
         ContainerRecord r = store.find(container);
         stoppedByUser.add(r.id());
-        if (!isLive(r)) {
+        if (!r.isLive()) {
             return r.info();
         }
         IsolationDriver isolation = drivers.isolation(madeBy(r, DriverKind.ISOLATION));
@@ -605,7 +602,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     /** SIGKILL to every process of the container: the cgroup's, so nothing escapes by forking. */
     private void killEverything(ContainerRecord r) {
         ContainerRecord current = storeFind(r.id());
-        if (current == null || !isLive(current)) {
+        if (current == null || !current.isLive()) {
             return;
         }
         if (current.cgroup() != null) {
@@ -619,7 +616,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     public void kill(String container, String signalName) {
         int signal = Signals.number(signalName);
         ContainerRecord r = store.find(container);
-        if (!isLive(r)) {
+        if (!r.isLive()) {
             throw KeelException.conflict("container %s is not running", r.name());
         }
         drivers.isolation(madeBy(r, DriverKind.ISOLATION)).signal(r.process(), signal);
@@ -632,7 +629,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         awaitEnd(r.id(), timeout);
         ContainerRecord now = storeFind(r.id());
         ContainerRecord last = now != null ? now : r;
-        if (now != null && isLive(now)) {
+        if (now != null && now.isLive()) {
             throw KeelException.unavailable("container %s still runs after %d ms", r.name(), timeout.toMillis());
         }
         return new ExitStatus(last.state().exitCode(), 0, last.state().finishedAt());
@@ -644,7 +641,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         while (true) {
             reconcile(id);
             ContainerRecord r = storeFind(id);
-            if (r == null || !isLive(r)) {
+            if (r == null || !r.isLive()) {
                 return true;
             }
             if (System.nanoTime() > deadline) {
@@ -678,7 +675,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     public void remove(String container, boolean force, boolean removeVolumes) {
         ContainerRecord r = store.find(container);
         stoppedByUser.add(r.id());
-        if (isLive(r)) {
+        if (r.isLive()) {
             if (!force) {
                 r.state().status().checkMove(r.name(), ContainerStatus.REMOVED);
             }
@@ -779,7 +776,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         try (ContainerLocks.Held held = locks.hold(id)) {
             ContainerRecord r = store.get(id);
             keel.api.runtime.Resources merged = ResourceUpdates.merge(r.spec().linux().resources(), resources);
-            if (isLive(r) && r.cgroup() != null) {
+            if (r.isLive() && r.cgroup() != null) {
                 drivers.cgroup(madeBy(r, DriverKind.CGROUP)).update(r.cgroup(), merged);
             }
             ContainerRecord updated = new ContainerRecord(r.id(), r.name(), r.created(),
@@ -804,7 +801,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Override
     public keel.api.cgroup.CgroupStats stats(String container) {
         ContainerRecord r = store.find(container);
-        if (!isLive(r) || r.cgroup() == null) {
+        if (!r.isLive() || r.cgroup() == null) {
             return new keel.api.cgroup.CgroupStats(0, 0, 0, 0, 0, 0, 0, 0);
         }
         return drivers.cgroup(madeBy(r, DriverKind.CGROUP)).stats(r.cgroup());
@@ -815,9 +812,9 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Override
     public List<ContainerInfo> list(boolean all) {
         // never show a ghost: a container that ended (also while no daemon ran) is seen as ended
-        store.all().stream().filter(ContainerManager::isLive).map(ContainerRecord::id).toList()
+        store.all().stream().filter(ContainerRecord::isLive).map(ContainerRecord::id).toList()
                 .forEach(id -> reconcile(id, false));
-        return store.all().stream().filter(r -> all || isLive(r))
+        return store.all().stream().filter(r -> all || r.isLive())
                 .sorted(Comparator.comparing(ContainerRecord::created).reversed()).map(ContainerRecord::info).toList();
     }
 
@@ -887,7 +884,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         ContainerRecord r = store.find(container);
         LogReader.read(Path.of(r.logPath()), tail, follow, stillWanted, () -> {
             ContainerRecord now = storeFind(r.id());
-            return now != null && isLive(now);
+            return now != null && now.isLive();
         }, sink);
     }
 
@@ -998,12 +995,12 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         String id = store.find(container).id();
         reconcile(id);
         ContainerRecord r = store.get(id);
-        if (isLive(r) && r.state().pid() > 0) {
+        if (r.isLive() && r.state().pid() > 0) {
             return work.apply(r, true);
         }
         try (ContainerLocks.Held held = locks.hold(id)) {
             ContainerRecord now = store.get(id);
-            return work.apply(now, isLive(now) && now.state().pid() > 0);
+            return work.apply(now, now.isLive() && now.state().pid() > 0);
         }
     }
 

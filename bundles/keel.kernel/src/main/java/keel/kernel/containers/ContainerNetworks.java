@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import keel.api.KeelException;
-import keel.api.container.ContainerStatus;
 import keel.api.network.AttachRequest;
 import keel.api.network.Attachment;
 import keel.api.network.NetworkEndpoint;
@@ -174,8 +173,7 @@ final class ContainerNetworks {
     }
 
     private static boolean isRunning(ContainerRecord r) {
-        return (r.state().status() == ContainerStatus.RUNNING || r.state().status() == ContainerStatus.PAUSED)
-                && r.process() != null;
+        return r.isLive() && r.process() != null;
     }
 
     /** A container's endpoint on {@code network}, if it was created on it (and stayed) or connected to it. */

@@ -80,6 +80,11 @@ public record ContainerRecord(String id, String name, Instant created, Container
                 cgroup, drivers, image, snapshot, rootfsMounts, network, connections, mounts, left);
     }
 
+    /** Whether its process exists as far as the record says: running or paused. */
+    boolean isLive() {
+        return state.status().isLive();
+    }
+
     ContainerInfo info() {
         return new ContainerInfo(id, name, created, config, command, state, rootfs, logPath,
                 drivers.entrySet().stream().map(e -> e.getKey() + "/" + e.getValue()).sorted().toList(), mounts,

@@ -106,7 +106,7 @@ final class Recovery {
             }
             try (ContainerLocks.Held held = free.get()) {
                 ContainerRecord r = store.get(listed.id());
-                if (isLive(r) && r.cgroup() != null) {
+                if (r.isLive() && r.cgroup() != null) {
                     drivers.cgroup(ContainerManager.madeBy(r, DriverKind.CGROUP)).thaw(r.cgroup());
                 }
                 if (r.state().status() == ContainerStatus.PAUSED) {
@@ -127,7 +127,7 @@ final class Recovery {
     private int destroyLeftCgroups() {
         int destroyed = 0;
         for (ContainerRecord listed : List.copyOf(store.all())) {
-            if (isLive(listed)) {
+            if (listed.isLive()) {
                 continue;
             }
             Optional<ContainerLocks.Held> free = locks.holdIfFree(listed.id());
@@ -136,7 +136,7 @@ final class Recovery {
             }
             try (ContainerLocks.Held held = free.get()) {
                 ContainerRecord r = store.get(listed.id());
-                if (!isLive(r) && destroyLeftCgroup(r)) {
+                if (!r.isLive() && destroyLeftCgroup(r)) {
                     LOG.info("container {}: destroyed the cgroup a killed daemon left (the container is {})", r.name(),
                             r.state().status().label());
                     destroyed++;
@@ -185,7 +185,4 @@ final class Recovery {
         }
     }
 
-    private static boolean isLive(ContainerRecord r) {
-        return r.state().status() == ContainerStatus.RUNNING || r.state().status() == ContainerStatus.PAUSED;
-    }
 }

@@ -16,7 +16,6 @@ import org.osgi.service.component.annotations.Reference;
 import keel.api.KeelException;
 import keel.api.container.ContainerInfo;
 import keel.api.container.ContainerService;
-import keel.api.container.ContainerStatus;
 import keel.api.image.Digest;
 import keel.api.image.ImageInfo;
 import keel.api.kernel.Event;
@@ -151,7 +150,7 @@ public class SpaceManager implements SpaceService {
             Snapshot s = v.byContainer().get(c.id());
             long bytes = s == null ? 0 : v.bytes(s.key());
             size += bytes;
-            if (isLive(c)) {
+            if (c.state().status().isLive()) {
                 active++;
             } else {
                 reclaimable += bytes;
@@ -240,7 +239,7 @@ public class SpaceManager implements SpaceService {
         List<String> deleted = new ArrayList<>();
         long reclaimed = 0;
         for (ContainerInfo c : v.containers()) {
-            if (isLive(c)) {
+            if (c.state().status().isLive()) {
                 continue;
             }
             Snapshot s = v.byContainer().get(c.id());
@@ -284,7 +283,4 @@ public class SpaceManager implements SpaceService {
         return report;
     }
 
-    private static boolean isLive(ContainerInfo c) {
-        return c.state().status() == ContainerStatus.RUNNING || c.state().status() == ContainerStatus.PAUSED;
-    }
 }
