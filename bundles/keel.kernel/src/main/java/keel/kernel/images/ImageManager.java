@@ -154,7 +154,7 @@ public class ImageManager implements ImageService {
         ImageStore.Entry e = find(image);
         ImageInfo info = info(e);
         List<ContainerInfo> users = usersOf(info);
-        List<String> running = users.stream().filter(ImageManager::isRunning).map(ContainerInfo::name).toList();
+        List<String> running = users.stream().filter(c -> c.state().status().isLive()).map(ContainerInfo::name).toList();
         if (!running.isEmpty() && force) {
             throw KeelException.conflict("image %s is used by running container%s %s: stop %s first (rmi -f cannot "
                     + "remove the image of a running container)", image, running.size() > 1 ? "s" : "",
@@ -174,7 +174,7 @@ public class ImageManager implements ImageService {
         }
         e.names().forEach(n -> done.add("Untagged: " + n));
         if (!users.isEmpty()) {
-            e.names().forEach(images::untag); // kept, dangling, for the stopped containers that use it
+            images.untagAll(e.digest()); // kept, dangling, for the stopped containers that use it
             return done;
         }
         images.remove(e.digest());
@@ -184,10 +184,6 @@ public class ImageManager implements ImageService {
         return done;
     }
 
-    private static boolean isRunning(ContainerInfo c) {
-        return c.state().status() == keel.api.container.ContainerStatus.RUNNING
-                || c.state().status() == keel.api.container.ContainerStatus.PAUSED;
-    }
 
     @Override
     public ImageInfo importRootfs(Path tar, String name) {

@@ -77,6 +77,15 @@ final class ImageStore {
         return had;
     }
 
+    /** Takes every name from the image, which stays (dangling), in one write. */
+    synchronized void untagAll(Digest manifest) {
+        Entry e = byManifest.get(manifest.toString());
+        if (e != null && !e.names().isEmpty()) {
+            byManifest.put(e.manifest(), new Entry(e.manifest(), List.of()));
+            save();
+        }
+    }
+
     /** Takes {@code name} from whichever image has it, in memory only. */
     private boolean moveName(String name) {
         for (Entry e : List.copyOf(byManifest.values())) {

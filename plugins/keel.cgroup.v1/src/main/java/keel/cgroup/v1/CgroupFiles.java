@@ -82,9 +82,14 @@ final class CgroupFiles {
         try {
             write(file, value);
         } catch (IOException e) {
-            throw new KeelException(e instanceof NoSuchFileException ? ErrorKind.UNAVAILABLE : ErrorKind.INTERNAL,
-                    "cannot set " + what + ": writing '" + value.strip() + "' to " + file + " failed: " + reason(e), e);
+            throw failed(file, value, what, e);
         }
+    }
+
+    /** The error of a failed {@link #write}, naming what was being set. */
+    static KeelException failed(Path file, String value, String what, IOException e) {
+        return new KeelException(e instanceof NoSuchFileException ? ErrorKind.UNAVAILABLE : ErrorKind.INTERNAL,
+                "cannot set " + what + ": writing '" + value.strip() + "' to " + file + " failed: " + reason(e), e);
     }
 
     static String reason(IOException e) {

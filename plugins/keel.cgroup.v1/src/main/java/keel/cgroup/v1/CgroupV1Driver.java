@@ -340,7 +340,7 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
                     if (state.equals("THAWED") && gone) {
                         return; // the cgroup went between the check and the write: nothing in it is frozen
                     }
-                    CgroupFiles.write(file, state, "freezer.state " + state); // again, to fail with its message
+                    throw CgroupFiles.failed(file, state, "freezer.state " + state, e);
                 }
             }
             Optional<String> now = CgroupFiles.read(file);
