@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -212,14 +210,14 @@ class ContainerCliTest {
         try (var files = Files.list(shimDir)) {
             shim = files.filter(p -> p.getFileName().toString().startsWith("keel-shim-")).findFirst().orElseThrow();
         }
-        String before = sha256(shim);
+        String before = Keel.sha256(shim);
         Path sealed = sealedCopy();    // what every shim runs from: the daemon's sealed memfd of that binary
-        assertEquals(before, sha256(sealed));
+        assertEquals(before, Keel.sha256(sealed));
         // every process visible inside, including an exec's supervisor while it joins: try to write its exe
         keel.keel("exec", "attacker", "/bin/sh", "-c",
                 "for p in /proc/[0-9]*; do echo pwned > $p/exe 2>/dev/null; done; true");
-        assertEquals(before, sha256(shim), "the shim binary changed");
-        assertEquals(before, sha256(sealed), "the sealed copy the shims run from changed");
+        assertEquals(before, Keel.sha256(shim), "the shim binary changed");
+        assertEquals(before, Keel.sha256(sealed), "the sealed copy the shims run from changed");
         assertEquals(0, run("true").code(), "a container starts after the attempt");
         Keel.Result cwd = keel.keel("run", "--rm", "--network", "none", "-w", "/proc/self/fd/7", "--rootfs",
                 rootfs.toString(), "ls", "..");
@@ -243,7 +241,4 @@ class ContainerCliTest {
         throw new AssertionError("the daemon holds no sealed copy of keel-shim (/memfd:keel-shim)");
     }
 
-    private static String sha256(Path file) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-    }
 }

@@ -11,10 +11,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
@@ -225,7 +223,7 @@ class CrashPointsCliTest {
         Path blobs = keel.root.resolve("content/blobs/sha256");
         Set<String> stored = new HashSet<>();
         for (Path blob : list(blobs)) {
-            assertEquals(blob.getFileName().toString(), sha256(blob), "blob " + blob + " does not match its digest");
+            assertEquals(blob.getFileName().toString(), Keel.sha256(blob), "blob " + blob + " does not match its digest");
             stored.add(blob.getFileName().toString());
         }
         Set<String> referenced = new HashSet<>();
@@ -414,14 +412,4 @@ class CrashPointsCliTest {
                 StandardCharsets.UTF_8);
     }
 
-    private static String sha256(Path file) throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0;) {
-                sha.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
-    }
 }

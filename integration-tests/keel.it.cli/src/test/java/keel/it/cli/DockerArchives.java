@@ -2,15 +2,10 @@ package keel.it.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /** Writes docker-archives ({@code docker save}'s format) by hand, from layer tars, with GNU tar. */
@@ -30,7 +25,7 @@ final class DockerArchives {
             String name = "layer" + i + ".tar";
             Files.copy(layers[i], dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
             names.add(name);
-            diffIds.add("\"sha256:" + sha256(layers[i]) + "\"");
+            diffIds.add("\"sha256:" + Keel.sha256(layers[i]) + "\"");
         }
         Files.writeString(dir.resolve("config.json"), "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":"
                 + runConfig + ",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + String.join(",", diffIds) + "]}}");
@@ -44,14 +39,4 @@ final class DockerArchives {
         return archive;
     }
 
-    private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0;) {
-                sha.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
-    }
 }

@@ -99,6 +99,23 @@ final class Keel implements AutoCloseable {
         }
     }
 
+    /** The sha256 of a file, in hex. */
+    static String sha256(Path file) throws IOException {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+        try (var in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0;) {
+                sha.update(buffer, 0, n);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(sha.digest());
+    }
+
     /** Removes a test's directory left by an earlier run of the suite (not crossing into mounts). */
     static void deleteTree(Path dir) throws IOException, InterruptedException {
         if (Files.exists(dir)) {

@@ -32,7 +32,6 @@ import keel.api.runtime.Resources;
  * stats, exec into it, stop it and remove its cgroup.
  */
 class DriverUpdateUnderContainersTest {
-    static final String PARENT = "keel-it-drivers";
     static final long LIMIT = 64L << 20;
 
     @InjectBundleContext
@@ -51,24 +50,12 @@ class DriverUpdateUnderContainersTest {
 
     @BeforeAll
     static void busybox(@InjectBundleContext BundleContext context) throws Exception {
-        rootfs = Path.of(context.getProperty("keel.it.rootfs"));
-        if (!Files.exists(rootfs.resolve("bin/busybox"))) {
-            Process p = new ProcessBuilder("bash", Path.of(context.getProperty("keel.it.bench"))
-                    .resolve("busybox-rootfs.sh").toString(), rootfs.toString()).inheritIO().start();
-            assertEquals(0, p.waitFor());
-        }
+        rootfs = Fixtures.busyboxRootfs(context);
     }
 
     @AfterAll
     static void removeParent() throws IOException {
-        try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
-            for (Path h : hierarchies.toList()) {
-                Path parent = h.resolve(PARENT);
-                if (Files.isDirectory(parent) && !Files.isSymbolicLink(h)) {
-                    Files.delete(parent); // fails if a container's cgroup is left
-                }
-            }
-        }
+        Fixtures.removeCgroupParent();
     }
 
     @Test
@@ -79,11 +66,11 @@ class DriverUpdateUnderContainersTest {
                 null, null, null, null);
         ContainerInfo c = containers.create(config);
         containers.start(c.id(), null);
-        Path memory = Path.of("/sys/fs/cgroup/memory", PARENT, c.id());
+        Path memory = Path.of("/sys/fs/cgroup/memory", Fixtures.PARENT, c.id());
         assertEquals(LIMIT, Long.parseLong(Files.readString(memory.resolve("memory.limit_in_bytes")).trim()));
 
         for (String bundleName : List.of("keel.cgroup.v1", "keel.isolation.linux")) {
-            Bundle driver = bundle(bundleName);
+            Bundle driver = Fixtures.bundle(context, bundleName);
             DriverKind kind = bundleName.startsWith("keel.cgroup") ? DriverKind.CGROUP : DriverKind.ISOLATION;
             List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
             try (AutoCloseable watch = events.subscribe(e -> {
@@ -113,15 +100,6 @@ class DriverUpdateUnderContainersTest {
         assertEquals(ContainerStatus.STOPPED, containers.inspect(c.id()).state().status());
         assertFalse(Files.exists(memory), "the container's cgroup is left after stop");
         containers.remove(c.id(), false);
-    }
-
-    private Bundle bundle(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError("no bundle " + symbolicName);
     }
 
     private void awaitBound(DriverKind kind) throws InterruptedException {

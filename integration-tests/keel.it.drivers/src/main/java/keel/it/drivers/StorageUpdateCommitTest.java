@@ -59,23 +59,16 @@ class StorageUpdateCommitTest {
     @InjectService
     EventService events;
 
-    static Path rootfs;
     static Path work;
 
     @BeforeAll
     static void busybox(@InjectBundleContext BundleContext context) throws Exception {
-        rootfs = Path.of(context.getProperty("keel.it.rootfs"));
-        work = Files.createDirectories(rootfs.resolveSibling("storage-update"));
-        if (!Files.exists(rootfs.resolve("bin/busybox"))) {
-            sh("bash", Path.of(context.getProperty("keel.it.bench")).resolve("busybox-rootfs.sh").toString(),
-                    rootfs.toString());
-        }
-        sh("tar", "-C", rootfs.toString(), "-cf", work.resolve("busybox.tar").toString(), ".");
+        work = Fixtures.busyboxTar(context, "storage-update");
     }
 
     @AfterAll
     static void removeParent() throws Exception {
-        DriverUpdateUnderContainersTest.removeParent();
+        Fixtures.removeCgroupParent();
     }
 
     @Test
@@ -170,7 +163,7 @@ class StorageUpdateCommitTest {
                 sequence.add(e.action() + " " + e.actor());
             }
         })) {
-            Bundle overlay = bundle("keel.storage.overlay");
+            Bundle overlay = Fixtures.bundle(context, "keel.storage.overlay");
             overlay.update(); // a new revision of the bound driver: the kernel unbinds it and binds the new one
             long deadline = System.currentTimeMillis() + 15_000;
             while (!reboundOverlay(sequence) && System.currentTimeMillis() < deadline) {
@@ -235,19 +228,5 @@ class StorageUpdateCommitTest {
         List<String> lines = new CopyOnWriteArrayList<>();
         containers.logs(id, -1, false, () -> true, e -> lines.add(e.text().strip()));
         return lines;
-    }
-
-    private Bundle bundle(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError("no bundle " + symbolicName);
-    }
-
-    private static void sh(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).inheritIO().start();
-        assertEquals(0, p.waitFor(), String.join(" ", command));
     }
 }

@@ -97,7 +97,6 @@ class SwapUnderLoadTest {
     @InjectService
     NetworkService networks;
 
-    static Path rootfs;
     static Path work;
     static TestRegistry registry;
     static String pulled;
@@ -107,21 +106,14 @@ class SwapUnderLoadTest {
 
     @BeforeAll
     static void busybox(@InjectBundleContext BundleContext context) throws Exception {
-        rootfs = Path.of(context.getProperty("keel.it.rootfs"));
-        work = rootfs.resolveSibling("swap-under-load");
-        Files.createDirectories(work);
-        if (!Files.exists(rootfs.resolve("bin/busybox"))) {
-            sh("bash", Path.of(context.getProperty("keel.it.bench")).resolve("busybox-rootfs.sh").toString(),
-                    rootfs.toString());
-        }
-        sh("tar", "-C", rootfs.toString(), "-cf", work.resolve("busybox.tar").toString(), ".");
+        work = Fixtures.busyboxTar(context, "swap-under-load");
         registry(work);
     }
 
     /** A registry on 127.0.0.1 and a free port, with the busybox layer as keel/busybox:latest (umoci, skopeo). */
     private static void registry(Path work) throws Exception {
         Path images = work.resolve("images");
-        sh("rm", "-rf", images.toString(), work.resolve("registry").toString());
+        Fixtures.sh("rm", "-rf", images.toString(), work.resolve("registry").toString());
         Files.createDirectories(images);
         TestRegistry.run(images, "umoci", "init", "--layout", "layout");
         TestRegistry.run(images, "umoci", "new", "--image", "layout:latest");
@@ -141,7 +133,7 @@ class SwapUnderLoadTest {
             registry.close(); // by its PID
             System.out.println("[swap under load] registry pid " + registry.pid() + " stopped");
         }
-        DriverUpdateUnderContainersTest.removeParent();
+        Fixtures.removeCgroupParent();
     }
 
     @Test
@@ -149,7 +141,7 @@ class SwapUnderLoadTest {
         images.importRootfs(work.resolve("busybox.tar"), "busybox:swap");
         // no CNI driver standing in while the bridge driver is updated: it would make its own bridge
         // (keelcni0) and host rules for the loop's containers, which this test does not clean up
-        Bundle cni = bundle("keel.network.cni");
+        Bundle cni = Fixtures.bundle(context, "keel.network.cni");
         cni.stop();
         try {
             String server = start("nc-server", List.of("sh", "-c", "ip -4 -o addr show eth0; sleep 100000 | nc -l -p 7000"));
@@ -289,7 +281,7 @@ class SwapUnderLoadTest {
      * prints what was bound meanwhile (a lower-ranked driver of another id may stand in).
      */
     private long update(String bundleName, DriverKind kind) throws Exception {
-        return watch(kind, bundleName, () -> bundle(bundleName).update());
+        return watch(kind, bundleName, () -> Fixtures.bundle(context, bundleName).update());
     }
 
     /**
@@ -301,7 +293,7 @@ class SwapUnderLoadTest {
         String replacement = bundleName + ".replacement";
         Path jar = Path.of(context.getProperty("keel.it.replacements"))
                 .resolve(replacement + "/target/" + replacement + ".jar");
-        Bundle plugin = bundle(bundleName);
+        Bundle plugin = Fixtures.bundle(context, bundleName);
         long window = watch(kind, replacement, () -> {
             try (InputStream in = Files.newInputStream(jar)) {
                 context.installBundle("keel-it:" + replacement, in).start();
@@ -322,7 +314,7 @@ class SwapUnderLoadTest {
     private void restorePlugins() throws Exception {
         for (Map.Entry<String, String> replaced : List.copyOf(replacedLocations.entrySet())) {
             DriverKind kind = DRIVERS.get(replaced.getKey());
-            Bundle replacement = bundle(replaced.getKey() + ".replacement");
+            Bundle replacement = Fixtures.bundle(context, replaced.getKey() + ".replacement");
             installAgain(replaced.getValue()).start();
             long window = watch(kind, replaced.getKey(), replacement::uninstall);
             replacedLocations.remove(replaced.getKey());
@@ -447,20 +439,6 @@ class SwapUnderLoadTest {
         }
     }
 
-    private Bundle bundle(String symbolicName) {
-        for (Bundle b : context.getBundles()) {
-            if (symbolicName.equals(b.getSymbolicName())) {
-                return b;
-            }
-        }
-        throw new AssertionError("no bundle " + symbolicName);
-    }
-
-    private static void sh(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).inheritIO().start();
-        assertEquals(0, p.waitFor(), String.join(" ", command));
-    }
-
     /** The client loop: run --rm, exec, logs, stats, an import and a pull, again and again. */
     final class Load implements Runnable {
         final AtomicBoolean stop = new AtomicBoolean();
@@ -500,7 +478,7 @@ class SwapUnderLoadTest {
                     Path dir = work.resolve("tiny-" + n);
                     Files.createDirectories(dir);
                     Files.writeString(dir.resolve("round"), Integer.toString(n));
-                    sh("tar", "-C", dir.toString(), "-cf", layer.toString(), ".");
+                    Fixtures.sh("tar", "-C", dir.toString(), "-cf", layer.toString(), ".");
                     images.importRootfs(layer, "tiny:" + n);
                     images.remove("tiny:" + n, false);
                 });
