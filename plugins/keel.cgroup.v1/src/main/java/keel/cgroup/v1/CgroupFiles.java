@@ -13,62 +13,11 @@ import java.util.Set;
 
 import keel.api.ErrorKind;
 import keel.api.KeelException;
+import keel.cgroup.base.ControlFiles;
 
-/** Reading and writing cgroup control files, with errors that name the file and the kernel's reason. */
+/** Writing cgroup control files (reading is {@link ControlFiles}), with errors that name the file and the kernel's reason. */
 final class CgroupFiles {
     private CgroupFiles() {
-    }
-
-    /** The file's text; empty when it is missing or its cgroup is being removed (ENODEV). */
-    static Optional<String> read(Path file) {
-        try {
-            return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            if (e instanceof FileSystemException fs && "No such device".equals(fs.getReason())) {
-                return Optional.empty();
-            }
-            throw KeelException.internal("cannot read " + file + ": " + reason(e), e);
-        }
-    }
-
-    /** A file holding one number; {@code absent} when the file is missing; "max" and "-1" are {@code unlimited}. */
-    static long number(Path file, long absent, long unlimited) {
-        Optional<String> text = read(file);
-        if (text.isEmpty()) {
-            return absent;
-        }
-        String value = text.get().strip();
-        if (value.equals("max") || value.equals("-1")) {
-            return unlimited;
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw KeelException.internal("cannot read " + file + ": '" + value + "' is not a number", e);
-        }
-    }
-
-    /** The value of {@code key} in a flat keyed file ({@code key value} per line), or 0. */
-    static long keyed(Path file, String key) {
-        for (String line : read(file).orElse("").split("\n")) {
-            String[] fields = line.strip().split("\\s+");
-            if (fields.length == 2 && fields[0].equals(key)) {
-                return Long.parseLong(fields[1]);
-            }
-        }
-        return 0;
-    }
-
-    static Set<Integer> pids(Path procs) {
-        Set<Integer> pids = new LinkedHashSet<>();
-        for (String line : read(procs).orElse("").split("\n")) {
-            if (!line.isBlank()) {
-                pids.add(Integer.parseInt(line.strip()));
-            }
-        }
-        return pids;
     }
 
     /** Writes one value as the kernel expects it: open for writing without creating, one write. */
@@ -93,12 +42,6 @@ final class CgroupFiles {
     }
 
     static String reason(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return "no such file";
-        }
-        if (e instanceof FileSystemException fs && fs.getReason() != null) {
-            return fs.getReason();
-        }
-        return String.valueOf(e.getMessage());
+        return ControlFiles.reason(e);
     }
 }

@@ -25,6 +25,7 @@ import keel.api.cgroup.CgroupRecord;
 import keel.api.cgroup.CgroupStats;
 import keel.api.runtime.Resources;
 import keel.cgroup.base.CgroupTrees;
+import keel.cgroup.base.ControlFiles;
 import keel.cgroup.base.CpuList;
 import keel.cgroup.base.DeviceRules;
 import keel.cgroup.base.Libc;
@@ -143,8 +144,8 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
 
     /** A new v1 cpuset cgroup starts with no CPUs and no memory nodes: take the parent's, as runc does. */
     private static void inheritCpuset(Path dir, String file) {
-        if (CgroupFiles.read(dir.resolve(file)).orElse("").isBlank()) {
-            String inherited = CgroupFiles.read(dir.getParent().resolve(file)).orElse("").strip();
+        if (ControlFiles.read(dir.resolve(file)).orElse("").isBlank()) {
+            String inherited = ControlFiles.read(dir.getParent().resolve(file)).orElse("").strip();
             CgroupFiles.write(dir.resolve(file), inherited, file + " from the parent cgroup");
         }
     }
@@ -163,7 +164,7 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
             }
         }
         Path memory = Path.of(paths.get("memory"));
-        long currentMemory = fresh ? Long.MAX_VALUE : CgroupFiles.number(memory.resolve("memory.limit_in_bytes"),
+        long currentMemory = fresh ? Long.MAX_VALUE : ControlFiles.number(memory.resolve("memory.limit_in_bytes"),
                 Long.MAX_VALUE, Long.MAX_VALUE);
         boolean swapAccounting = Files.exists(memory.resolve("memory.memsw.limit_in_bytes"));
         for (LimitWrites.Write write : LimitWrites.plan(limits, currentMemory, swapAccounting, blkioWeightFile)) {
@@ -195,7 +196,7 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
      * keeps /dev/null through an update).
      */
     static void applyDevices(Path dir, DeviceRules target) {
-        DeviceRules current = DevicesList.fromList(CgroupFiles.read(dir.resolve("devices.list")).orElse(""));
+        DeviceRules current = DevicesList.fromList(ControlFiles.read(dir.resolve("devices.list")).orElse(""));
         if (current.equals(target)) {
             return;
         }
@@ -256,7 +257,7 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
         checkRecord(cgroup);
         Set<Integer> pids = new TreeSet<>();
         for (Path dir : dirs(cgroup)) {
-            pids.addAll(CgroupFiles.pids(dir.resolve("cgroup.procs")));
+            pids.addAll(ControlFiles.pids(dir.resolve("cgroup.procs")));
         }
         return pids;
     }
@@ -268,16 +269,16 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
         Path cpuacct = dir(cgroup, "cpuacct");
         Path memory = dir(cgroup, "memory");
         Path pids = dir(cgroup, "pids");
-        long memoryLimit = CgroupFiles.number(memory.resolve("memory.limit_in_bytes"), Long.MAX_VALUE, Long.MAX_VALUE);
+        long memoryLimit = ControlFiles.number(memory.resolve("memory.limit_in_bytes"), Long.MAX_VALUE, Long.MAX_VALUE);
         long[] io = blkio(cgroup.paths().get("blkio"));
         return new CgroupStats(
-                CgroupFiles.number(cpuacct.resolve("cpuacct.usage"), 0, 0),
-                CgroupFiles.number(memory.resolve("memory.usage_in_bytes"), 0, 0),
+                ControlFiles.number(cpuacct.resolve("cpuacct.usage"), 0, 0),
+                ControlFiles.number(memory.resolve("memory.usage_in_bytes"), 0, 0),
                 memoryLimit >= UNLIMITED_FLOOR ? Long.MAX_VALUE : memoryLimit,
-                CgroupFiles.number(pids.resolve("pids.current"), 0, 0),
-                CgroupFiles.number(pids.resolve("pids.max"), 0, 0),
+                ControlFiles.number(pids.resolve("pids.current"), 0, 0),
+                ControlFiles.number(pids.resolve("pids.max"), 0, 0),
                 io[0], io[1],
-                CgroupFiles.keyed(memory.resolve("memory.oom_control"), "oom_kill"));
+                ControlFiles.keyed(memory.resolve("memory.oom_control"), "oom_kill"));
     }
 
     /** Bytes read and written: the throttle layer sees every bio; BFQ's counters only when BFQ is in use. */
@@ -286,8 +287,8 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
         if (dir == null) {
             return io;
         }
-        String text = CgroupFiles.read(Path.of(dir, "blkio.throttle.io_service_bytes_recursive"))
-                .or(() -> CgroupFiles.read(Path.of(dir, "blkio.bfq.io_service_bytes_recursive")))
+        String text = ControlFiles.read(Path.of(dir, "blkio.throttle.io_service_bytes_recursive"))
+                .or(() -> ControlFiles.read(Path.of(dir, "blkio.bfq.io_service_bytes_recursive")))
                 .orElse("");
         return parseBlkio(text);
     }
@@ -335,15 +336,14 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
                 try {
                     CgroupFiles.write(file, state);
                 } catch (java.io.IOException e) {
-                    boolean gone = !Files.isDirectory(file.getParent()) || e instanceof java.nio.file.FileSystemException fs
-                            && "No such device".equals(fs.getReason()); // ENODEV: being removed
+                    boolean gone = !Files.isDirectory(file.getParent()) || ControlFiles.isGone(e);
                     if (state.equals("THAWED") && gone) {
                         return; // the cgroup went between the check and the write: nothing in it is frozen
                     }
                     throw CgroupFiles.failed(file, state, "freezer.state " + state, e);
                 }
             }
-            Optional<String> now = CgroupFiles.read(file);
+            Optional<String> now = ControlFiles.read(file);
             if (now.isEmpty()) { // the cgroup went meanwhile (its container ended and was cleaned up)
                 if (state.equals("THAWED")) {
                     return; // nothing in it is frozen
@@ -515,10 +515,10 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
 
     private LimitsCheck.Host host() {
         Path cpuset = nearest(hierarchies.mount("cpuset").resolve(parent));
-        CpuList cpus = CpuList.parse(CgroupFiles.read(cpuset.resolve("cpuset.effective_cpus"))
-                .or(() -> CgroupFiles.read(cpuset.resolve("cpuset.cpus"))).orElse(""));
-        CpuList mems = CpuList.parse(CgroupFiles.read(cpuset.resolve("cpuset.effective_mems"))
-                .or(() -> CgroupFiles.read(cpuset.resolve("cpuset.mems"))).orElse(""));
+        CpuList cpus = CpuList.parse(ControlFiles.read(cpuset.resolve("cpuset.effective_cpus"))
+                .or(() -> ControlFiles.read(cpuset.resolve("cpuset.cpus"))).orElse(""));
+        CpuList mems = CpuList.parse(ControlFiles.read(cpuset.resolve("cpuset.effective_mems"))
+                .or(() -> ControlFiles.read(cpuset.resolve("cpuset.mems"))).orElse(""));
         boolean swap = Files.exists(hierarchies.mount("memory").resolve("memory.memsw.limit_in_bytes"));
         return new LimitsCheck.Host(cpus, mems, swap);
     }

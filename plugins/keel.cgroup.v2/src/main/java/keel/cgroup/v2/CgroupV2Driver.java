@@ -24,6 +24,7 @@ import keel.api.cgroup.CgroupRecord;
 import keel.api.cgroup.CgroupStats;
 import keel.api.runtime.Resources;
 import keel.cgroup.base.CgroupTrees;
+import keel.cgroup.base.ControlFiles;
 import keel.cgroup.base.CpuList;
 
 /**
@@ -65,7 +66,7 @@ public class CgroupV2Driver implements CgroupDriver, CgroupPlanner {
             Path unified = root.resolve("unified");
             String hint = Files.isRegularFile(unified.resolve("cgroup.controllers"))
                     ? "; this is a hybrid host: its cgroup2 at " + unified + " has controllers '"
-                            + CgroupFiles.read(unified.resolve("cgroup.controllers")).orElse("").strip()
+                            + ControlFiles.read(unified.resolve("cgroup.controllers")).orElse("").strip()
                             + "', so use the v1 driver"
                     : "";
             throw KeelException.unavailable("cgroup v2 driver: %s is not a cgroup2 hierarchy (no cgroup.controllers)%s",
@@ -90,7 +91,7 @@ public class CgroupV2Driver implements CgroupDriver, CgroupPlanner {
     /** cgroup.controllers of the root. */
     Set<String> available() {
         Set<String> controllers = new TreeSet<>();
-        for (String controller : CgroupFiles.read(root.resolve("cgroup.controllers")).orElse("").strip().split("\\s+")) {
+        for (String controller : ControlFiles.read(root.resolve("cgroup.controllers")).orElse("").strip().split("\\s+")) {
             if (!controller.isEmpty()) {
                 controllers.add(controller);
             }
@@ -206,7 +207,7 @@ public class CgroupV2Driver implements CgroupDriver, CgroupPlanner {
         if (limits.devices() != null) {
             devices.apply(leaf, limits.devices());
         }
-        long currentMemory = fresh ? -1 : CgroupFiles.number(leaf.resolve("memory.max"), -1, -1);
+        long currentMemory = fresh ? -1 : ControlFiles.number(leaf.resolve("memory.max"), -1, -1);
         boolean ioBfq = Files.exists(leaf.resolve("io.bfq.weight"));
         boolean swapMax = Files.exists(leaf.resolve("memory.swap.max")) || !isCgroupFs(leaf);
         for (LimitWrites.Write write : LimitWrites.plan(limits, currentMemory, ioBfq, swapMax)) {
@@ -242,25 +243,25 @@ public class CgroupV2Driver implements CgroupDriver, CgroupPlanner {
 
     @Override
     public Set<Integer> pids(CgroupRecord cgroup) {
-        return new TreeSet<>(CgroupFiles.pids(leaf(cgroup).resolve("cgroup.procs")));
+        return new TreeSet<>(ControlFiles.pids(leaf(cgroup).resolve("cgroup.procs")));
     }
 
     @Override
     public CgroupStats stats(CgroupRecord cgroup) {
         Path leaf = leaf(cgroup);
         requireExists(cgroup, leaf);
-        long[] io = parseIoStat(CgroupFiles.read(leaf.resolve("io.stat")).orElse(""));
+        long[] io = parseIoStat(ControlFiles.read(leaf.resolve("io.stat")).orElse(""));
         long tasks = Files.exists(leaf.resolve("pids.current"))
-                ? CgroupFiles.number(leaf.resolve("pids.current"), 0, 0)
-                : CgroupFiles.pids(leaf.resolve("cgroup.threads")).size(); // no pids controller: count the tasks
+                ? ControlFiles.number(leaf.resolve("pids.current"), 0, 0)
+                : ControlFiles.pids(leaf.resolve("cgroup.threads")).size(); // no pids controller: count the tasks
         return new CgroupStats(
-                CgroupFiles.keyed(leaf.resolve("cpu.stat"), "usage_usec") * 1000,
-                CgroupFiles.number(leaf.resolve("memory.current"), 0, 0),
-                CgroupFiles.number(leaf.resolve("memory.max"), Long.MAX_VALUE, Long.MAX_VALUE),
+                ControlFiles.keyed(leaf.resolve("cpu.stat"), "usage_usec") * 1000,
+                ControlFiles.number(leaf.resolve("memory.current"), 0, 0),
+                ControlFiles.number(leaf.resolve("memory.max"), Long.MAX_VALUE, Long.MAX_VALUE),
                 tasks,
-                CgroupFiles.number(leaf.resolve("pids.max"), 0, 0),
+                ControlFiles.number(leaf.resolve("pids.max"), 0, 0),
                 io[0], io[1],
-                CgroupFiles.keyed(leaf.resolve("memory.events"), "oom_kill"));
+                ControlFiles.keyed(leaf.resolve("memory.events"), "oom_kill"));
     }
 
     /** Sums rbytes and wbytes over the devices of io.stat ({@code 8:0 rbytes=1 wbytes=2 rios=...}). */
@@ -296,7 +297,7 @@ public class CgroupV2Driver implements CgroupDriver, CgroupPlanner {
         requireExists(cgroup, leaf);
         CgroupFiles.write(leaf.resolve("cgroup.freeze"), frozen ? "1" : "0", "cgroup.freeze " + (frozen ? 1 : 0));
         long deadline = System.nanoTime() + FREEZE_TIMEOUT_MS * 1_000_000;
-        while (CgroupFiles.keyed(leaf.resolve("cgroup.events"), "frozen") != (frozen ? 1 : 0)) {
+        while (ControlFiles.keyed(leaf.resolve("cgroup.events"), "frozen") != (frozen ? 1 : 0)) {
             if (System.nanoTime() > deadline) {
                 if (frozen) {
                     CgroupFiles.write(leaf.resolve("cgroup.freeze"), "0", "cgroup.freeze 0");
@@ -342,7 +343,7 @@ public class CgroupV2Driver implements CgroupDriver, CgroupPlanner {
             return;
         }
         long deadline = System.nanoTime() + KILL_TIMEOUT_MS * 1_000_000;
-        while (CgroupFiles.keyed(leaf.resolve("cgroup.events"), "populated") != 0) {
+        while (ControlFiles.keyed(leaf.resolve("cgroup.events"), "populated") != 0) {
             if (System.nanoTime() > deadline) {
                 throw KeelException.unavailable("cannot remove the cgroup of container %s: processes %s are still in "
                         + "it %d ms after SIGKILL (uninterruptible sleep?); retry", cgroup.containerId(),
@@ -416,10 +417,10 @@ public class CgroupV2Driver implements CgroupDriver, CgroupPlanner {
         }
         Path sys = Path.of("/sys/devices/system");
         Path at = dir;
-        CpuList cpus = CpuList.parse(CgroupFiles.read(at.resolve("cpuset.cpus.effective"))
-                .or(() -> CgroupFiles.read(sys.resolve("cpu/online"))).orElse("0"));
-        CpuList mems = CpuList.parse(CgroupFiles.read(at.resolve("cpuset.mems.effective"))
-                .or(() -> CgroupFiles.read(sys.resolve("node/online"))).orElse("0"));
+        CpuList cpus = CpuList.parse(ControlFiles.read(at.resolve("cpuset.cpus.effective"))
+                .or(() -> ControlFiles.read(sys.resolve("cpu/online"))).orElse("0"));
+        CpuList mems = CpuList.parse(ControlFiles.read(at.resolve("cpuset.mems.effective"))
+                .or(() -> ControlFiles.read(sys.resolve("node/online"))).orElse("0"));
         return new LimitsCheck.Host(cpus, mems, available(), root.toString());
     }
 
