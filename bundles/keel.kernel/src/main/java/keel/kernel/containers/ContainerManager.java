@@ -29,6 +29,7 @@ import keel.api.KeelException;
 import keel.api.cgroup.CgroupDriver;
 import keel.api.cgroup.CgroupPlanner;
 import keel.api.cgroup.CgroupRecord;
+import keel.api.cgroup.JoinAnticipation;
 import keel.api.container.Attach;
 import keel.api.container.ContainerConfig;
 import keel.api.container.ContainerInfo;
@@ -168,7 +169,11 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                     + "default network resolves no names", network);
         }
         config.networkAliases().forEach(Names::check);
-        drivers.cgroup().validate(config.resources());
+        CgroupDriver cgroups = drivers.cgroup();
+        cgroups.validate(config.resources());
+        if (cgroups instanceof JoinAnticipation anticipation) {
+            anticipation.anticipateJoin(); // a start may follow at once (run): its join then waits less
+        }
         keel.api.image.ImageInfo image = config.image() == null ? null : images.resolve(config.image());
         String id = Names.newId();
         String stateDir = settings.run().resolve("c").resolve(id.substring(0, 12)).toString();

@@ -26,11 +26,15 @@ public class CgroupV1Component extends CgroupV1Driver {
     public CgroupV1Component(BundleContext context) {
         super(Path.of(property(context, "keel.cgroup.v1.root", "/sys/fs/cgroup")),
                 property(context, "keel.cgroup.parent", "keel"));
+        if (!"false".equals(context.getProperty("keel.cgroup.v1.migration-warmup"))) {
+            startMigrationWarmup();
+        }
     }
 
     /** Leaves no empty parent cgroup behind when the daemon stops (or the bundle is updated). */
     @Deactivate
     void deactivate() {
+        stopMigrationWarmup();
         removeEmptyParent();
     }
 

@@ -23,6 +23,7 @@ import keel.api.cgroup.CgroupDriver;
 import keel.api.cgroup.CgroupPlanner;
 import keel.api.cgroup.CgroupRecord;
 import keel.api.cgroup.CgroupStats;
+import keel.api.cgroup.JoinAnticipation;
 import keel.api.runtime.Resources;
 import keel.cgroup.base.CgroupTrees;
 import keel.cgroup.base.ControlFiles;
@@ -34,7 +35,7 @@ import keel.cgroup.base.Libc;
  * Per-container cgroups on the v1 hierarchies: {@code <hierarchy>/<parent>/<container>} in every
  * mounted hierarchy, device access by devices.deny/devices.allow, freezing by freezer.state.
  */
-public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
+public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipation {
     static final String VERSION = "v1";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final long FREEZE_TIMEOUT_MS = 10_000;
@@ -44,6 +45,8 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
 
     private final Hierarchies hierarchies;
     private final String parent;
+    /** Started by {@link #startMigrationWarmup}; kicked at each create. */
+    private volatile MigrationWarmup warmup;
 
     /**
      * @param root where the hierarchies are mounted, e.g. {@code /sys/fs/cgroup}
@@ -83,8 +86,18 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
         LimitsCheck.check(resources, host(), false);
     }
 
+    /** Starts the {@link MigrationWarmup}'s grace period, if this driver has one. */
+    @Override
+    public void anticipateJoin() {
+        MigrationWarmup w = warmup;
+        if (w != null) {
+            w.kick();
+        }
+    }
+
     @Override
     public CgroupRecord create(String containerId, Resources resources) {
+        anticipateJoin(); // the container's process joins in a few ms (again: a start without a create before it)
         checkName(containerId);
         Limits limits = LimitsCheck.check(resources, host(), false);
         CgroupRecord record = recordFor(containerId);
@@ -420,6 +433,26 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner {
     }
 
     /** Removes the parent cgroup from every hierarchy where no container is left in it (on deactivation). */
+    /** Starts the {@link MigrationWarmup} of this driver (the service does; tests of the driver need not). */
+    public void startMigrationWarmup() {
+        warmup = MigrationWarmup.start(hierarchies.mounts().get("freezer"), parent).orElse(null);
+    }
+
+    /** The warm-up's moves so far, or -1 without one (for tests). */
+    long migrationWarmups() {
+        MigrationWarmup w = warmup;
+        return w == null ? -1 : w.moves();
+    }
+
+    /** Stops it and removes its cgroup. */
+    public void stopMigrationWarmup() {
+        MigrationWarmup w = warmup;
+        warmup = null;
+        if (w != null) {
+            w.close();
+        }
+    }
+
     public void removeEmptyParent() {
         hierarchies.mounts().values().stream().distinct()
                 .forEach(mount -> keel.cgroup.base.CgroupParents.removeIfEmpty(mount, parent));

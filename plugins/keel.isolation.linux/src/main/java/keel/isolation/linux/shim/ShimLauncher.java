@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
@@ -30,22 +32,53 @@ import java.util.function.IntConsumer;
  *
  * Each answer is awaited a bounded time; a shim that dies or hangs is killed (by pid: its
  * container follows it, PR_SET_PDEATHSIG) and reported as a {@link ShimException}.
+ * <p>
+ * With a spare ({@link #withSpare}), one shim is started ahead and waits for its message: a launch
+ * takes it, and once the container runs (or failed), the next spare is started on a thread of its
+ * own, so that the exec of the shim and the JDK's process set-up are not part of a container's start. A spare holds no state: it has
+ * written nothing and has no child; when the launcher is closed, or the daemon goes, its stdin
+ * closes and it exits.
  */
-public final class ShimLauncher {
+public final class ShimLauncher implements AutoCloseable {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path shim;
     private final Duration timeout;
+    /** Starts the next spare; null without spares. */
+    private final ExecutorService spares;
+    private final Object spareLock = new Object();
+    private Spawned spare;
+    private boolean closed;
 
     public ShimLauncher(Path shimBinary) {
-        this(shimBinary, DEFAULT_TIMEOUT);
+        this(shimBinary, DEFAULT_TIMEOUT, false);
     }
 
     /** @param timeout how long each answer of the shim may take */
     public ShimLauncher(Path shimBinary, Duration timeout) {
+        this(shimBinary, timeout, false);
+    }
+
+    private ShimLauncher(Path shimBinary, Duration timeout, boolean keepSpare) {
         this.shim = shimBinary;
         this.timeout = timeout;
+        this.spares = keepSpare ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "keel-shim-spare");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+    }
+
+    /** A launcher that keeps one shim started ahead (the first from now on, in the background). */
+    public static ShimLauncher withSpare(Path shimBinary) {
+        ShimLauncher launcher = new ShimLauncher(shimBinary, DEFAULT_TIMEOUT, true);
+        launcher.refill();
+        return launcher;
+    }
+
+    /** A started shim that has not been given its message yet. */
+    private record Spawned(Process process, Lines lines) {
     }
 
     /**
@@ -54,13 +87,9 @@ public final class ShimLauncher {
      * the exception is rethrown.
      */
     public ShimResult launch(ShimMessage message, IntConsumer created) throws ShimException {
-        Process process;
-        try {
-            process = new ProcessBuilder(shim.toString()).redirectError(Redirect.DISCARD).start();
-        } catch (IOException e) {
-            throw new ShimException(0, "launch", "cannot run " + shim + ": " + e.getMessage());
-        }
-        Lines lines = new Lines(process.getInputStream(), "keel-shim-" + process.pid());
+        Spawned spawned = take();
+        Process process = spawned.process();
+        Lines lines = spawned.lines();
         long shimPid = -1;
         boolean done = false;
         try (OutputStream toShim = process.getOutputStream()) {
@@ -95,6 +124,123 @@ public final class ShimLauncher {
                 kill(shimPid);
                 process.destroyForcibly();
             }
+            if (spares != null) {
+                refill(); // now: while the container starts, its set-up and the spare's would share the CPUs
+            }
+        }
+    }
+
+    /** The spare if there is a live one (and the next one is started), else a shim started now. */
+    private Spawned take() throws ShimException {
+        Spawned taken;
+        synchronized (spareLock) {
+            taken = spare;
+            spare = null;
+        }
+        if (spares == null) {
+            return spawn();
+        }
+        if (taken != null && taken.process().isAlive()) {
+            return taken;
+        }
+        if (taken != null) {
+            taken.process().destroyForcibly();
+        }
+        return spawn();
+    }
+
+    private Spawned spawn() throws ShimException {
+        Process process;
+        try {
+            process = new ProcessBuilder(shim.toString()).redirectError(Redirect.DISCARD).start();
+        } catch (IOException e) {
+            throw new ShimException(0, "launch", "cannot run " + shim + ": " + e.getMessage());
+        }
+        return new Spawned(process, new Lines(process.getInputStream(), "keel-shim-" + process.pid()));
+    }
+
+    /** Starts a spare in the background if there is none (and the launcher is open). */
+    private void refill() {
+        synchronized (spareLock) {
+            if (closed) {
+                return;
+            }
+            try {
+                spares.execute(() -> {
+                    synchronized (spareLock) {
+                        if (closed || spare != null) {
+                            return;
+                        }
+                    }
+                    Spawned next;
+                    try {
+                        next = spawn();
+                    } catch (ShimException e) {
+                        return; // the next launch starts its own and reports why it cannot
+                    }
+                    synchronized (spareLock) {
+                        if (!closed && spare == null) {
+                            spare = next;
+                            return;
+                        }
+                    }
+                    dismiss(next);
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closed meanwhile
+            }
+        }
+    }
+
+    /** The pid of the shim waiting as the spare, or -1 (for tests). */
+    long sparePid() {
+        synchronized (spareLock) {
+            return spare == null ? -1 : spare.process().pid();
+        }
+    }
+
+    /** Ends the spare, if any; later launches start their shim themselves. */
+    @Override
+    public void close() {
+        Spawned left;
+        synchronized (spareLock) {
+            closed = true;
+            left = spare;
+            spare = null;
+        }
+        if (spares != null) {
+            spares.shutdown();
+            try {
+                spares.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (spareLock) { // one started while the close waited
+            if (left == null) {
+                left = spare;
+            }
+            spare = null;
+        }
+        if (left != null) {
+            dismiss(left);
+        }
+    }
+
+    /** A spare that will not be used: its stdin closes (it exits at the end of its message), then it is made sure of. */
+    private static void dismiss(Spawned unused) {
+        try {
+            unused.process().getOutputStream().close();
+        } catch (IOException e) {
+            // it is gone already
+        }
+        try {
+            if (!unused.process().waitFor(2, TimeUnit.SECONDS)) {
+                unused.process().destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            unused.process().destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 

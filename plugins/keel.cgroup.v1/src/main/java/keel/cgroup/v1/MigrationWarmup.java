@@ -1,0 +1,141 @@
+package keel.cgroup.v1;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import keel.cgroup.base.CgroupTrees;
+import keel.cgroup.base.ControlFiles;
+
+/**
+ * Starts, ahead of a container's join, the wait that the first cgroup migration after a quiet spell
+ * pays. Every migration (a write to cgroup.procs or tasks, in any hierarchy) takes the kernel's one
+ * cgroup_threadgroup_rwsem for writing, and that lock leaves its fast path for a writer only after an
+ * RCU grace period: 10-30 ms on this 2-CPU host for each container start (bench/cgroup-join.c). It
+ * returns to the fast path one grace period after the last writer, and a writer meanwhile does not
+ * wait. So {@link #kick} wakes a thread that moves itself into a cgroup of the driver's
+ * ({@code <freezer>/<parent>/warmup}, never frozen, holding no process) and back: that thread pays the
+ * grace period while the container's cgroup is made and its process set up, and the container's own
+ * join a few milliseconds later waits for what is left of it, or not at all.
+ */
+final class MigrationWarmup implements AutoCloseable {
+    private final Path dir;
+    private final Path home;
+    private final java.util.concurrent.atomic.AtomicLong moves = new java.util.concurrent.atomic.AtomicLong();
+    private final Semaphore kicks = new Semaphore(0);
+    /** Started at the first kick (a daemon that starts no container makes no cgroup and no thread). */
+    private Thread thread;
+    private volatile boolean closed;
+
+    private MigrationWarmup(Path dir, Path home) {
+        this.dir = dir;
+        this.home = home;
+    }
+
+    /**
+     * A warm-up under {@code parent} of the freezer hierarchy at {@code freezer}; empty where there is
+     * no such hierarchy (then joins just wait, as without it).
+     */
+    static Optional<MigrationWarmup> start(Path freezer, String parent) {
+        return ownCgroup(freezer).map(home -> new MigrationWarmup(freezer.resolve(parent).resolve("warmup"), home));
+    }
+
+    /** The cgroup of the calling thread in the freezer hierarchy mounted at {@code freezer}. */
+    private static Optional<Path> ownCgroup(Path freezer) {
+        if (freezer == null) {
+            return Optional.empty();
+        }
+        for (String line : ControlFiles.read(Path.of("/proc/thread-self/cgroup")).orElse("").split("\n")) {
+            String[] fields = line.split(":", 3);
+            if (fields.length == 3 && java.util.Arrays.asList(fields[1].split(",")).contains("freezer")) {
+                return Optional.of(freezer.resolve(fields[2].substring(1)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A container's join is coming: start the grace period now (once, however many kicks meanwhile). */
+    void kick() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (thread == null) {
+                thread = new Thread(this::run, "keel-cgroup-warmup");
+                thread.setDaemon(true);
+                thread.start();
+            }
+        }
+        if (kicks.availablePermits() == 0) {
+            kicks.release();
+        }
+    }
+
+    private void run() {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            return; // no warm-up: joins wait as without it
+        }
+        while (!closed) {
+            try {
+                kicks.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
+            kicks.drainPermits();
+            if (closed) {
+                return;
+            }
+            try {
+                CgroupFiles.write(dir.resolve("tasks"), "0");   // "0": the writing thread itself
+                moves.incrementAndGet();
+            } catch (IOException e) {
+                continue;                                      // nothing moved: a later kick tries again
+            } finally {
+                goHome();
+            }
+        }
+    }
+
+    /** Back to the thread's own cgroup (at once: the lock is in its writer mode now). */
+    private void goHome() {
+        try {
+            CgroupFiles.write(home.resolve("tasks"), "0");
+        } catch (IOException e) {
+            // the home cgroup went (the daemon was moved); the warmup cgroup then stays busy until exit
+        }
+    }
+
+    /** How many times the thread moved into the warm-up cgroup (for tests). */
+    long moves() {
+        return moves.get();
+    }
+
+    /** Stops the thread and removes the warmup cgroup (if a kick made them). */
+    @Override
+    public void close() {
+        Thread started;
+        synchronized (this) {
+            closed = true;
+            started = thread;
+        }
+        if (started == null) {
+            return;
+        }
+        kicks.release();
+        try {
+            started.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            CgroupTrees.rmdir(dir);
+        } catch (RuntimeException e) {
+            // busy: a task still in it; removed with the parent later
+        }
+    }
+}

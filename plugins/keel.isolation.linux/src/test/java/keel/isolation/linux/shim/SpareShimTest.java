@@ -1,0 +1,121 @@
+package keel.isolation.linux.shim;
+
+import static keel.isolation.linux.shim.Harness.awaitExit;
+import static keel.isolation.linux.shim.Harness.stdout;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A launcher with a spare: one shim started ahead, taken by the next launch, replaced, ended at close. */
+@Timeout(60)
+class SpareShimTest {
+
+    private Harness h;
+    private ShimLauncher launcher;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        assumeTrue(Files.readString(Path.of("/proc/self/status")).contains("\nUid:\t0\t"), "needs root");
+        h = new Harness();
+        launcher = ShimLauncher.withSpare(Harness.SHIM);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (launcher != null) {
+            launcher.close();
+        }
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    @Test
+    void aLaunchTakesTheWaitingSpareAndAnotherOneIsStarted() throws Exception {
+        long first = awaitSpare(-1);
+        assertEquals("keel-shim", comm(first), "the spare waits as keel-shim");
+        Path state = h.state("a");
+        launcher.launch(h.container(state, "sh", "-c", "echo from the spare"), pid -> { });
+        assertEquals(0, awaitExit(state).code());
+        assertEquals("from the spare\n", stdout(state));
+        assertFalse(alive(first), "the spare that was taken detached (double fork) and its first process ended");
+        long second = awaitSpare(first);
+        assertNotEquals(first, second);
+        Path next = h.state("b");
+        launcher.launch(h.container(next, "sh", "-c", "exit 3"), pid -> { });
+        assertEquals(3, awaitExit(next).code());
+    }
+
+    @Test
+    void concurrentLaunchesEachGetAShim() throws Exception {
+        awaitSpare(-1);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Path>> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Path state = h.state("c" + i);
+                int code = i;
+                runs.add(pool.submit(() -> {
+                    launcher.launch(h.container(state, "sh", "-c", "exit " + code), pid -> { });
+                    return state;
+                }));
+            }
+            for (int i = 0; i < 4; i++) {
+                assertEquals(i, awaitExit(runs.get(i).get()).code());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void closeEndsTheSpareAndLaterLaunchesStartTheirOwn() throws Exception {
+        long spare = awaitSpare(-1);
+        launcher.close();
+        for (int i = 0; i < 100 && alive(spare); i++) {
+            Thread.sleep(20);
+        }
+        assertFalse(alive(spare), "the spare ends when the launcher closes");
+        assertEquals(-1, launcher.sparePid());
+        Path state = h.state("d");
+        launcher.launch(h.container(state, "true"), pid -> { });
+        assertEquals(0, awaitExit(state).code());
+        Thread.sleep(200);
+        assertEquals(-1, launcher.sparePid(), "no new spare after close");
+    }
+
+    /** Waits (up to 10 s) for a spare other than {@code not}; its pid. */
+    private long awaitSpare(long not) throws InterruptedException {
+        for (int i = 0; i < 500; i++) {
+            long pid = launcher.sparePid();
+            if (pid > 0 && pid != not) {
+                return pid;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no spare shim within 10 s");
+    }
+
+    private static boolean alive(long pid) {
+        return Harness.running(pid);
+    }
+
+    private static String comm(long pid) throws Exception {
+        return Files.readString(Path.of("/proc/" + pid + "/comm")).strip();
+    }
+}
