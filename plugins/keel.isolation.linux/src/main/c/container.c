@@ -3,8 +3,8 @@
  * fails sends the shim an error record (errno, stage, message) and exits.
  *
  *   stdio, close the shim's descriptors, new namespaces (or the container's mount namespace)
- *   -> READY, wait for GO -> cgroup namespace, root (mounts.c), hostname, sysctls, masks,
- *   pivot_root -> session and terminal -> cwd (checked inside the root) -> rlimits -> caps and
+ *   -> READY -> the early part of the root (mounts.c), wait for GO -> cgroup namespace, the late
+ *   mounts, hostname, sysctls, the late masks, pivot_root -> session and terminal -> cwd (checked inside the root) -> rlimits -> caps and
  *   user (security.c) -> no_new_privs -> die with the shim -> close all but 0-2 and the sync
  *   socket -> [init] -> signals -> seccomp -> execve, whose CLOEXEC sync socket tells the shim.
  */
@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -48,13 +49,12 @@ static void send_sync(int sync, char type, int fd)
         _exit(1);                       /* the shim is gone: nobody to tell */
 }
 
-/* READY, then wait for the shim's GO; anything else (ABORT kills us, a dead shim) ends here. */
+/* Wait for the shim's GO (after READY); anything else (ABORT kills us, a dead shim) ends here. */
 static void wait_go(int sync)
 {
     struct sync_msg m;
     ssize_t n;
 
-    send_sync(sync, SYNC_READY, -1);
     do
         n = recv(sync, &m, sizeof m, 0);
     while (n < 0 && errno == EINTR);
@@ -190,9 +190,12 @@ static _Noreturn void exec_command(const struct config *c)
 
 _Noreturn void container_main(const struct config *c, const struct child_io *cio)
 {
-    int keep[2] = { cio->sync, cio->mntns };
+    int keep[2] = { cio->sync, cio->mntns }, rootfd = -1;
+    bool *late;
 
     fail_to_sync(cio->sync);
+    if ((late = calloc(c->n_mounts ? c->n_mounts : 1, sizeof *late)) == NULL)
+        fail(ENOMEM, "clone", "out of memory");
     umask(0);
     /* nothing of the shim's (Java's pipes, the state directory, the log) reaches the container */
     if (dup2(cio->in, 0) < 0 || dup2(cio->out, 1) < 0 || dup2(cio->err, 2) < 0)
@@ -207,16 +210,27 @@ _Noreturn void container_main(const struct config *c, const struct child_io *cio
             fail(errno, "namespace", "joining the mount namespace: %m");
         close(cio->mntns);
     }
+    /*
+     * READY at once: Java moves this process into its cgroup (a wait of the kernel's) and attaches
+     * the network meanwhile, while the early part of the root is made here. A failure there is
+     * reported to the shim as any other; it reads it after GO (or at ABORT).
+     */
+    send_sync(cio->sync, SYNC_READY, -1);
+    if (c->mode == MODE_RUN) {
+        plan_late(c, late);
+        rootfd = prepare_root(c, late);
+        mask_and_protect(c, rootfd, late, false);
+    }
     wait_go(cio->sync);
     if ((c->namespaces & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
         fail(errno, "clone", "unshare cgroup: %m");
 
     if (c->mode == MODE_RUN) {
-        int rootfd = prepare_root(c);
+        late_mounts(c, rootfd, late);
         if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
             fail(errno, "hostname", "%s: %m", c->hostname);
         write_sysctls(c);
-        mask_and_protect(c, rootfd);
+        mask_and_protect(c, rootfd, late, true);
         enter_root(rootfd);
     }
     if (setsid() < 0)

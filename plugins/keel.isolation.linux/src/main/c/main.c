@@ -146,7 +146,7 @@ static bool read_go(void)
 }
 
 /* One sync message from the container process and the descriptor it carried; 0 at its end. */
-static ssize_t recv_sync(int fd, struct sync_msg *m, int *passed)
+static ssize_t recv_sync_flags(int fd, struct sync_msg *m, int *passed, int flags)
 {
     struct iovec iov = { m, sizeof *m };
     union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } u;
@@ -155,12 +155,17 @@ static ssize_t recv_sync(int fd, struct sync_msg *m, int *passed)
 
     *passed = -1;
     do
-        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+        n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | flags);
     while (n < 0 && errno == EINTR);
     for (struct cmsghdr *h = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; h; h = CMSG_NXTHDR(&mh, h))
         if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
             memcpy(passed, CMSG_DATA(h), sizeof(int));
     return n;
+}
+
+static ssize_t recv_sync(int fd, struct sync_msg *m, int *passed)
+{
+    return recv_sync_flags(fd, m, passed, 0);
 }
 
 /* The container process failed (its record, or it just died): clean up and tell Java. */
@@ -255,13 +260,19 @@ static int run(const struct config *c, int cap_last, int release)
         child_failed(n, &m);
     say("PID %d", child);
     if (!read_go()) {
+        /* ABORT: if the container process failed meanwhile (its early mounts), that is the news */
+        n = recv_sync_flags(sv[0], &m, &passed, MSG_DONTWAIT);
+        if (n == (ssize_t)sizeof m && m.type == SYNC_ERROR)
+            child_failed(n, &m);
         remove_state();
         exit(0);
     }
     attach_accept(io.listenfd);        /* those who attached before GO see all output */
     m.type = SYNC_GO;
-    if (send(sv[0], &m, sizeof m, MSG_NOSIGNAL) < 0)
-        child_failed(0, &m);
+    if (send(sv[0], &m, sizeof m, MSG_NOSIGNAL) < 0) {
+        n = recv_sync_flags(sv[0], &m, &passed, MSG_DONTWAIT);   /* its error record, if it left one */
+        child_failed(n, &m);
+    }
     while ((n = recv_sync(sv[0], &m, &passed)) > 0) {
         if (n == (ssize_t)sizeof m && m.type == SYNC_TTY && passed >= 0 && c->tty && io.out < 0) {
             io.out = io.in = passed;

@@ -157,8 +157,35 @@ static void dev_links(int rootfd)
     close(dev);
 }
 
-/* Mount namespace private, rootfs mounted (or bound onto itself), MOUNT records, devices. */
-int prepare_root(const struct config *c)
+/* Whether path a is b or lies under it. */
+static bool under(const char *a, const char *b)
+{
+    size_t n = strlen(b);
+
+    if (n == 1 && b[0] == '/')
+        return true;
+    return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '/');
+}
+
+/* Whether a path is nested with (over or under) one of the mounts that wait for GO. */
+static bool near_late(const struct config *c, const bool *late, const char *path)
+{
+    for (size_t i = 0; i < c->n_mounts; i++)
+        if (late[i] && (under(path, c->mounts[i].dest) || under(c->mounts[i].dest, path)))
+            return true;
+    return false;
+}
+
+void plan_late(const struct config *c, bool *late)
+{
+    for (size_t i = 0; i < c->n_mounts; i++) {
+        const struct mnt *m = &c->mounts[i];
+        late[i] = !strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2") || near_late(c, late, m->dest);
+    }
+}
+
+/* Mount namespace private, rootfs mounted (or bound onto itself), the early MOUNT records, devices. */
+int prepare_root(const struct config *c, const bool *late)
 {
     int rootfd;
 
@@ -175,15 +202,26 @@ int prepare_root(const struct config *c)
     if (rootfd < 0)
         fail(errno, "mount", "%s: %m", c->rootfs);
     for (size_t i = 0; i < c->n_mounts; i++)
-        one_mount(rootfd, &c->mounts[i]);
+        if (!late[i])
+            one_mount(rootfd, &c->mounts[i]);
     for (size_t i = 0; i < c->n_devices; i++)
         make_device(rootfd, &c->devices[i]);
     dev_links(rootfd);
     return rootfd;
 }
 
-/* MASK (host /dev/null over files, an empty read-only tmpfs over directories), READONLY, root ro. */
-void mask_and_protect(const struct config *c, int rootfd)
+void late_mounts(const struct config *c, int rootfd, const bool *late)
+{
+    for (size_t i = 0; i < c->n_mounts; i++)
+        if (late[i])
+            one_mount(rootfd, &c->mounts[i]);
+}
+
+/*
+ * MASK (host /dev/null over files, an empty read-only tmpfs over directories), READONLY: those of
+ * the phase (nested with a late mount or not); in the late phase, then the root read-only.
+ */
+void mask_and_protect(const struct config *c, int rootfd, const bool *late, bool late_phase)
 {
     struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
     struct stat st;
@@ -192,8 +230,11 @@ void mask_and_protect(const struct config *c, int rootfd)
     if (null < 0 || fstat(null, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
         fail(null < 0 ? errno : EPERM, "mask", "the host's /dev/null is not the null device");
     for (size_t i = 0; i < c->n_masks; i++) {
-        int fd = open_in_root(rootfd, c->masks[i], 0), tree;
+        int fd, tree;
         char p[32];
+        if (near_late(c, late, c->masks[i]) != late_phase)
+            continue;
+        fd = open_in_root(rootfd, c->masks[i], 0);
         if (fd < 0 && errno == ENOENT)
             continue;
         if (fd < 0 || fstat(fd, &st) < 0)
@@ -211,7 +252,10 @@ void mask_and_protect(const struct config *c, int rootfd)
         close(fd);
     }
     for (size_t i = 0; i < c->n_readonly; i++) {
-        int fd = open_in_root(rootfd, c->readonly[i], 0), tree;
+        int fd, tree;
+        if (near_late(c, late, c->readonly[i]) != late_phase)
+            continue;
+        fd = open_in_root(rootfd, c->readonly[i], 0);
         if (fd < 0 && errno == ENOENT)
             continue;
         if (fd < 0)
@@ -223,7 +267,7 @@ void mask_and_protect(const struct config *c, int rootfd)
         close(tree);
         close(fd);
     }
-    if (c->rootfs_readonly && mount_setattr(rootfd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0)
+    if (late_phase && c->rootfs_readonly && mount_setattr(rootfd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0)
         fail(errno, "readonly", "the root: %m");
     close(null);
 }

@@ -114,8 +114,16 @@ int resolve_in_root(int rootfd, const char *path, char *out, size_t size);
 const char *split_last(const char *path, char *parent, size_t size);
 
 /* mounts.c */
-int prepare_root(const struct config *cfg);           /* returns the rootfs fd */
-void mask_and_protect(const struct config *cfg, int rootfd);
+/*
+ * Two phases around GO: what needs the container's cgroup namespace (made after Java moved the
+ * process into its cgroup) waits for GO: the cgroup filesystems, and every later mount, mask and
+ * read-only path nested with one of them (so nested mounts keep the order of the list). The rest
+ * is made while Java joins the cgroup and attaches the network.
+ */
+void plan_late(const struct config *cfg, bool *late); /* late[i] for cfg->mounts[i] */
+int prepare_root(const struct config *cfg, const bool *late);   /* early mounts; returns the rootfs fd */
+void late_mounts(const struct config *cfg, int rootfd, const bool *late);
+void mask_and_protect(const struct config *cfg, int rootfd, const bool *late, bool late_phase);
 void enter_root(int rootfd);
 
 /* security.c */

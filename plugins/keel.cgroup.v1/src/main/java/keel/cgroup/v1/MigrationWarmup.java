@@ -16,10 +16,11 @@ import keel.cgroup.base.ControlFiles;
  * cgroup_threadgroup_rwsem for writing, and that lock leaves its fast path for a writer only after an
  * RCU grace period: 10-30 ms on this 2-CPU host for each container start (bench/cgroup-join.c). It
  * returns to the fast path one grace period after the last writer, and a writer meanwhile does not
- * wait. So {@link #kick} wakes a thread that moves itself into a cgroup of the driver's
- * ({@code <freezer>/<parent>/warmup}, never frozen, holding no process) and back: that thread pays the
- * grace period while the container's cgroup is made and its process set up, and the container's own
- * join a few milliseconds later waits for what is left of it, or not at all.
+ * wait. So {@link #kick} wakes a thread that makes a cgroup of the driver's
+ * ({@code <freezer>/<parent>/warmup}, never frozen), moves itself into it and back, and removes it:
+ * that thread pays the grace period while the container's cgroup is made and its process set up, and
+ * the container's own join a few milliseconds later waits for what is left of it, or not at all.
+ * Between two kicks nothing of it is left in the hierarchy.
  */
 final class MigrationWarmup implements AutoCloseable {
     private final Path dir;
@@ -75,11 +76,6 @@ final class MigrationWarmup implements AutoCloseable {
     }
 
     private void run() {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            return; // no warm-up: joins wait as without it
-        }
         while (!closed) {
             try {
                 kicks.acquire();
@@ -91,12 +87,14 @@ final class MigrationWarmup implements AutoCloseable {
                 return;
             }
             try {
+                Files.createDirectories(dir);
                 CgroupFiles.write(dir.resolve("tasks"), "0");   // "0": the writing thread itself
                 moves.incrementAndGet();
             } catch (IOException e) {
-                continue;                                      // nothing moved: a later kick tries again
+                // nothing moved: joins wait as without it, and a later kick tries again
             } finally {
                 goHome();
+                removeDir();
             }
         }
     }
@@ -115,7 +113,7 @@ final class MigrationWarmup implements AutoCloseable {
         return moves.get();
     }
 
-    /** Stops the thread and removes the warmup cgroup (if a kick made them). */
+    /** Stops the thread (if a kick started it); a warm-up in progress is finished, its cgroup removed. */
     @Override
     public void close() {
         Thread started;
@@ -132,10 +130,14 @@ final class MigrationWarmup implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        removeDir();
+    }
+
+    private void removeDir() {
         try {
             CgroupTrees.rmdir(dir);
         } catch (RuntimeException e) {
-            // busy: a task still in it; removed with the parent later
+            // busy (the thread could not go home): removed with the parent later
         }
     }
 }

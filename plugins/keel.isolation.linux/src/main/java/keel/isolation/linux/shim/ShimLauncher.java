@@ -103,6 +103,11 @@ public final class ShimLauncher implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 send(toShim, "ABORT\n".getBytes(StandardCharsets.US_ASCII));
                 done = lines.awaitEnd();
+                ShimException reported = lines.error();
+                if (reported != null) { // the process had failed already (making its root): the cause
+                    reported.addSuppressed(e);
+                    throw reported;
+                }
                 throw e;
             }
             if (!send(toShim, "GO\n".getBytes(StandardCharsets.US_ASCII))) {
@@ -284,6 +289,7 @@ public final class ShimLauncher implements AutoCloseable {
     /** The shim's stdout, line by line, read on a thread so that every wait is bounded. */
     private final class Lines {
         private final BlockingQueue<Optional<String>> queue = new LinkedBlockingQueue<>();
+        private ShimException error;
 
         Lines(InputStream in, String name) {
             Thread reader = new Thread(() -> {
@@ -317,16 +323,25 @@ public final class ShimLauncher implements AutoCloseable {
             }
         }
 
-        /** Waits (bounded) until the shim closed its output (after ABORT: its cleanup is done); false on timeout. */
+        /**
+         * Waits (bounded) until the shim closed its output (after ABORT: its cleanup is done); false on
+         * timeout. An error it reported meanwhile is then {@link #error}.
+         */
         boolean awaitEnd() {
             try {
-                while (next() != null) {
-                    // skip
+                for (String line; (line = next()) != null; ) {
+                    ShimException reported = ShimException.parse(line);
+                    error = reported != null ? reported : error;
                 }
                 return true;
             } catch (ShimException e) {
                 return false;
             }
+        }
+
+        /** The last ERROR line {@link #awaitEnd} read, or null. */
+        ShimException error() {
+            return error;
         }
     }
 }
