@@ -32,6 +32,18 @@ public final class StateStore {
         return Files.exists(file(name));
     }
 
+    /**
+     * Whether the record exists and is not empty: a record written by {@link #putUnsynced} may be left
+     * empty by a machine crash (its data not on disk when its rename was).
+     */
+    public boolean containsComplete(String name) {
+        try {
+            return Files.size(file(name)) > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     public void put(String name, Object record) {
         AtomicFiles.write(file(name), Json.write(record));
     }
@@ -39,6 +51,14 @@ public final class StateStore {
     /** {@link #put} for state that holds only until the machine stops: see {@link AtomicFiles#writeForThisBoot}. */
     public void putForThisBoot(String name, Object record) {
         AtomicFiles.writeForThisBoot(file(name), Json.write(record));
+    }
+
+    /**
+     * {@link #put} without any fsync ({@link AtomicFiles#writeDerived}): never half-written, but after
+     * a machine crash old, empty or missing. Only for records whose loss start-up recovery makes good.
+     */
+    public void putUnsynced(String name, Object record) {
+        AtomicFiles.writeDerived(file(name), Json.write(record));
     }
 
     public <T> Optional<T> get(String name, JavaType type) {
