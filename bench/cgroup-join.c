@@ -1,8 +1,10 @@
 /*
  * cgroup-join.c - how long a move into a cgroup v1 waits, with and without a warm-up migration
  * shortly before it (what keel.cgroup.v1's MigrationWarmup does). Every migration takes the
- * kernel's one cgroup_threadgroup_rwsem for writing; after a quiet spell the first writer waits
- * for an RCU grace period. Run by bench/cgroup-join.sh; needs root and the v1 pids hierarchy.
+ * kernel's one cgroup_threadgroup_rwsem for writing (unless it moves the writing thread itself,
+ * written as 0); after a quiet spell the first writer waits for an RCU grace period. The warm-up
+ * here is the driver's: a thread moves itself, by its tid, into a cgroup and back. Run by
+ * bench/cgroup-join.sh; needs root and the v1 pids hierarchy.
  *
  * Usage: cgroup-join RUNS LEAD_MS   (LEAD_MS < 0: no warm-up)
  * Prints one line per run: the join's time, and the warm-up's.
@@ -13,13 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define ROOT "/sys/fs/cgroup/pids"
 
-static pid_t helper;
 static double warmup_ms;
 
 static double now_ms(void)
@@ -43,9 +45,10 @@ static void move(const char *procs, pid_t pid)
 static void *warm_up(void *unused)
 {
     double t = now_ms();
+    pid_t tid = (pid_t)syscall(SYS_gettid);
     (void)unused;
-    move(ROOT "/keel-bench-join-warm/cgroup.procs", helper);
-    move(ROOT "/cgroup.procs", helper);
+    move(ROOT "/keel-bench-join-warm/tasks", tid);
+    move(ROOT "/tasks", tid);
     warmup_ms = now_ms() - t;
     return NULL;
 }
@@ -66,7 +69,6 @@ int main(int argc, char **argv)
 
     mkdir(ROOT "/keel-bench-join-warm", 0755);
     mkdir(ROOT "/keel-bench-join", 0755);
-    helper = sleeper();
     for (int r = 0; r < runs; r++) {
         pid_t p = sleeper();
         pthread_t t;
@@ -89,8 +91,6 @@ int main(int argc, char **argv)
         waitpid(p, NULL, 0);
         usleep(40 * 1000);             /* a quiet spell, as between two `keel run`s */
     }
-    kill(helper, SIGKILL);
-    waitpid(helper, NULL, 0);
     rmdir(ROOT "/keel-bench-join-warm");
     rmdir(ROOT "/keel-bench-join");
     return 0;

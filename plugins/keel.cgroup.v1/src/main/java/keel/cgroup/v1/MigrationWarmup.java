@@ -88,7 +88,7 @@ final class MigrationWarmup implements AutoCloseable {
             }
             try {
                 Files.createDirectories(dir);
-                CgroupFiles.write(dir.resolve("tasks"), "0");   // "0": the writing thread itself
+                CgroupFiles.write(dir.resolve("tasks"), tid());
                 moves.incrementAndGet();
             } catch (IOException e) {
                 // nothing moved: joins wait as without it, and a later kick tries again
@@ -99,10 +99,18 @@ final class MigrationWarmup implements AutoCloseable {
         }
     }
 
+    /**
+     * This thread's id. Not "0" (the writer itself): the kernel skips the global lock for a move of
+     * the writing thread given as 0 (cgroup_procs_write_start), and the warm-up would warm nothing.
+     */
+    private static String tid() throws IOException {
+        return Path.of("/proc/thread-self").toRealPath().getFileName().toString();
+    }
+
     /** Back to the thread's own cgroup (at once: the lock is in its writer mode now). */
     private void goHome() {
         try {
-            CgroupFiles.write(home.resolve("tasks"), "0");
+            CgroupFiles.write(home.resolve("tasks"), tid());
         } catch (IOException e) {
             // the home cgroup went (the daemon was moved); the warmup cgroup then stays busy until exit
         }

@@ -51,7 +51,9 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
     private final Path shim;
     private final SealedShim sealed;
     private final ShimLauncher launcher;
-    private final ExitWatcher exits = new ExitWatcher();
+    /** Made at the first watch (JNA's binding of libc and the epoll thread are not activation's cost). */
+    private ExitWatcher exits;
+    private boolean deactivated;
 
     @Activate
     public LinuxIsolationDriver(BundleContext context) throws IOException {
@@ -82,9 +84,24 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
         this.launcher = new ShimLauncher(shim);
     }
 
+    private synchronized ExitWatcher exits() {
+        if (deactivated) {
+            throw new IllegalStateException("the linux isolation driver was deactivated");
+        }
+        if (exits == null) {
+            exits = new ExitWatcher();
+        }
+        return exits;
+    }
+
     @Deactivate
     void deactivate() {
-        exits.close();
+        synchronized (this) {
+            deactivated = true;
+            if (exits != null) {
+                exits.close();
+            }
+        }
         launcher.close();
         if (sealed != null) {
             sealed.close();
@@ -216,6 +233,7 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
             ended.run();
             return () -> { };
         }
+        ExitWatcher exits = exits();
         AutoCloseable ofProcess = exits.watch(process.pid(), ended);
         long shim = shimPid(Path.of(process.stateDir()));
         AutoCloseable ofShim = shim > 0 ? exits.watch(shim, ended) : () -> { };

@@ -24,7 +24,10 @@ import keel.api.layer.WhiteoutStyle;
  * a time with in-root symlink semantics; a final component is never followed when read.
  */
 public final class TarPacker implements LayerPacker {
-    private static final int O_DIR = LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
+    /** Not a constant: LibC's initialisation (JNA binding libc) waits for the first export, not the driver's activation. */
+    private static int oDir() {
+        return LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
+    }
 
     private final boolean useOpenat2;
     private final TarLayerUnpacker unpacker;
@@ -94,8 +97,8 @@ public final class TarPacker implements LayerPacker {
                 tar.write(dir, at.isRoot() ? new byte[] {0} : at.baseZ(), name, info);
             }
             if (info.isDirectory()) {
-                int fd = at.isRoot() ? LibC.openat(root.rootFd(), new byte[] {'.', 0}, O_DIR, 0)
-                        : LibC.openat(dir, at.baseZ(), O_DIR, 0);
+                int fd = at.isRoot() ? LibC.openat(root.rootFd(), new byte[] {'.', 0}, oDir(), 0)
+                        : LibC.openat(dir, at.baseZ(), oDir(), 0);
                 SysError.check(fd, "open", path);
                 try {
                     tar.tree(fd, prefix, rootInfo);

@@ -70,11 +70,12 @@ public final class ShimLauncher implements AutoCloseable {
         }) : null;
     }
 
-    /** A launcher that keeps one shim started ahead (the first from now on, in the background). */
+    /**
+     * A launcher that keeps one shim started ahead, from its first launch on (not at once: a daemon's
+     * boot does not share its two CPUs with a spare that no container may need).
+     */
     public static ShimLauncher withSpare(Path shimBinary) {
-        ShimLauncher launcher = new ShimLauncher(shimBinary, DEFAULT_TIMEOUT, true);
-        launcher.refill();
-        return launcher;
+        return new ShimLauncher(shimBinary, DEFAULT_TIMEOUT, true);
     }
 
     /** A started shim that has not been given its message yet. */

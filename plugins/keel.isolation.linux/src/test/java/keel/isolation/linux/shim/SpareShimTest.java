@@ -47,6 +47,11 @@ class SpareShimTest {
 
     @Test
     void aLaunchTakesTheWaitingSpareAndAnotherOneIsStarted() throws Exception {
+        Thread.sleep(100);
+        assertEquals(-1, launcher.sparePid(), "no spare before the first launch");
+        Path warm = h.state("w");
+        launcher.launch(h.container(warm, "true"), pid -> { });
+        assertEquals(0, awaitExit(warm).code());
         long first = awaitSpare(-1);
         assertEquals("keel-shim", comm(first), "the spare waits as keel-shim");
         Path state = h.state("a");
@@ -63,6 +68,8 @@ class SpareShimTest {
 
     @Test
     void concurrentLaunchesEachGetAShim() throws Exception {
+        Path warm = h.state("w");
+        launcher.launch(h.container(warm, "true"), pid -> { });
         awaitSpare(-1);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -85,6 +92,8 @@ class SpareShimTest {
 
     @Test
     void closeEndsTheSpareAndLaterLaunchesStartTheirOwn() throws Exception {
+        Path warm = h.state("w");
+        launcher.launch(h.container(warm, "true"), pid -> { });
         long spare = awaitSpare(-1);
         launcher.close();
         for (int i = 0; i < 100 && alive(spare); i++) {
