@@ -69,9 +69,9 @@ final class ContainerStore {
      */
     void put(ContainerRecord record) {
         if (record.config().autoRemove()) {
-            new StateStore(dir(record.id())).putUnsynced(RECORD, record);
+            StateStore.opened(dir(record.id())).putUnsynced(RECORD, record);
         } else {
-            new StateStore(dir(record.id())).put(RECORD, record);
+            StateStore.opened(dir(record.id())).put(RECORD, record);
         }
         byId.put(record.id(), record);
     }
@@ -82,9 +82,9 @@ final class ContainerStore {
      */
     void putForThisBoot(ContainerRecord record) {
         if (record.config().autoRemove()) {
-            new StateStore(dir(record.id())).putUnsynced(RECORD, record);
+            StateStore.opened(dir(record.id())).putUnsynced(RECORD, record);
         } else {
-            new StateStore(dir(record.id())).putForThisBoot(RECORD, record);
+            StateStore.opened(dir(record.id())).putForThisBoot(RECORD, record);
         }
         byId.put(record.id(), record);
     }
@@ -94,7 +94,7 @@ final class ContainerStore {
      * recovery resumes a container that a daemon killed in the middle of a commit left paused.
      */
     void pausedForCommit(String id, boolean paused) {
-        StateStore state = new StateStore(dir(id));
+        StateStore state = StateStore.opened(dir(id));
         if (paused) {
             state.put(COMMIT_PAUSE, Map.of("since", java.time.Instant.now().toString()));
         } else {
@@ -103,7 +103,7 @@ final class ContainerStore {
     }
 
     boolean isPausedForCommit(String id) {
-        return new StateStore(dir(id)).contains(COMMIT_PAUSE);
+        return StateStore.opened(dir(id)).contains(COMMIT_PAUSE);
     }
 
     void remove(String id) {

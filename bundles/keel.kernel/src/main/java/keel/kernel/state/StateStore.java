@@ -18,9 +18,24 @@ import keel.api.KeelException;
 public final class StateStore {
     private final Path dir;
 
+    /** The store of {@code dir}, whose temporary files a crash left are removed first. */
     public StateStore(Path dir) {
+        this(dir, true);
+    }
+
+    private StateStore(Path dir, boolean removeDebris) {
         this.dir = dir;
-        AtomicFiles.removeDebris(dir);
+        if (removeDebris) {
+            AtomicFiles.removeDebris(dir);
+        }
+    }
+
+    /**
+     * The store of {@code dir} as this process already found it (its debris removed when it was first
+     * opened): no listing of the directory, for the records written again and again (a container's).
+     */
+    public static StateStore opened(Path dir) {
+        return new StateStore(dir, false);
     }
 
     public Path dir() {

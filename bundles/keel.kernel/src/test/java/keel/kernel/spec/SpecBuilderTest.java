@@ -102,6 +102,23 @@ class SpecBuilderTest {
     }
 
     @Test
+    void aSpecIsWrittenOnceForItsRecordsAndReadsBackTheSame() {
+        RuntimeSpec spec = SpecBuilder.build(ID, config(List.of("/bin/true"), null, null, null), null, rootfs, files,
+                List.of("memory", "cpu,cpuacct")).spec();
+        byte[] first = keel.kernel.state.Json.write(java.util.Map.of("spec", spec, "state", "created"));
+        byte[] again = keel.kernel.state.Json.write(java.util.Map.of("spec", spec, "state", "created"));
+        assertEquals(new String(first, java.nio.charset.StandardCharsets.UTF_8),
+                new String(again, java.nio.charset.StandardCharsets.UTF_8));
+        RuntimeSpec read = keel.kernel.state.Json.read(keel.kernel.state.Json.write(spec),
+                keel.kernel.state.Json.MAPPER.constructType(RuntimeSpec.class), "test");
+        assertEquals(spec, read, "the spec read back from its once-written JSON");
+        RuntimeSpec renamed = new RuntimeSpec(spec.ociVersion(), spec.process(), spec.root(), "another-host",
+                spec.mounts(), spec.linux(), spec.annotations());
+        String changed = new String(keel.kernel.state.Json.write(renamed), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(changed.contains("\"another-host\""), "a changed spec (a new object) is written anew: " + changed);
+    }
+
+    @Test
     void privilegedAndUnconfinedDropTheFilterAndTheMasks() {
         RuntimeSpec privileged = SpecBuilder.build(ID, config(List.of("sh"), null,
                 new SecurityOptions(List.of(), List.of(), true, true, null), null), null, rootfs, files, List.of()).spec();
