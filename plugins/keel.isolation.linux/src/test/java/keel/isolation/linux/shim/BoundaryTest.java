@@ -9,15 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,26 +22,10 @@ import keel.api.isolation.ExitStatus;
 
 /** The process boundary under attack from inside the container (THREATS.md, "The process boundary"). */
 @Timeout(60)
-class BoundaryTest {
+class BoundaryTest extends HarnessTest {
 
     private static final long WITH_PTRACE = Harness.DOCKER_CAPS | LinuxAbi.capabilities(List.of("SYS_PTRACE"));
 
-    private Harness h;
-    private Path state;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        assumeTrue(Files.readString(Path.of("/proc/self/status")).contains("\nUid:\t0\t"), "needs root");
-        h = new Harness();
-        state = h.state("c");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (h != null) {
-            h.close();
-        }
-    }
 
     /**
      * CVE-2019-5736: with INIT, the container's PID 1 is shim code. Even with CAP_SYS_PTRACE (so

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,8 +15,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,24 +22,8 @@ import keel.api.isolation.ExitStatus;
 
 /** What a container sees of the host: namespaces, masked and read-only paths, capabilities, seccomp, descriptors, user. */
 @Timeout(60)
-class IsolationTest {
+class IsolationTest extends HarnessTest {
 
-    private Harness h;
-    private Path state;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        assumeTrue(Files.readString(Path.of("/proc/self/status")).contains("\nUid:\t0\t"), "needs root");
-        h = new Harness();
-        state = h.state("c");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (h != null) {
-            h.close();
-        }
-    }
 
     private ExitStatus run(String script) throws Exception {
         return h.run(state, h.container(state, "sh", "-c", script));

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -28,8 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,24 +34,8 @@ import keel.api.isolation.ExitStatus;
 
 /** Starting, ending, failing, attaching, exec, logs: the shim's life around a container. */
 @Timeout(60)
-class LifecycleTest {
+class LifecycleTest extends HarnessTest {
 
-    private Harness h;
-    private Path state;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        assumeTrue(Files.readString(Path.of("/proc/self/status")).contains("\nUid:\t0\t"), "needs root");
-        h = new Harness();
-        state = h.state("c");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (h != null) {
-            h.close();
-        }
-    }
 
     @Test
     void theExitCodeComesBackInExitJson() throws Exception {

@@ -14,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,23 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * filesystems (and what is nested with them) after, in the container's cgroup namespace.
  */
 @Timeout(60)
-class MountPhasesTest {
-    private Harness h;
-    private Path state;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        assumeTrue(Files.readString(Path.of("/proc/self/status")).contains("\nUid:\t0\t"), "needs root");
-        h = new Harness();
-        state = h.state("c");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (h != null) {
-            h.close();
-        }
-    }
+class MountPhasesTest extends HarnessTest {
 
     @Test
     void anEarlyMountThatFailsIsReportedAsTheMountError() {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,25 +22,19 @@ import org.junit.jupiter.api.Timeout;
 
 /** A launcher with a spare: one shim started ahead, taken by the next launch, replaced, ended at close. */
 @Timeout(60)
-class SpareShimTest {
+class SpareShimTest extends HarnessTest {
 
-    private Harness h;
     private ShimLauncher launcher;
 
     @BeforeEach
-    void setUp() throws Exception {
-        assumeTrue(Files.readString(Path.of("/proc/self/status")).contains("\nUid:\t0\t"), "needs root");
-        h = new Harness();
+    void setUp() {
         launcher = ShimLauncher.withSpare(Harness.SHIM);
     }
 
     @AfterEach
-    void tearDown() throws Exception {
+    void tearDown() {
         if (launcher != null) {
-            launcher.close();
-        }
-        if (h != null) {
-            h.close();
+            launcher.close(); // before the harness checks that nothing is left (JUnit runs it first)
         }
     }
 
