@@ -81,6 +81,12 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private final ContainerStore store;
     private final ContainerLocks locks = new ContainerLocks();
     private final ScheduledExecutorService sweeper;
+    /** Makes a starting container's cgroup while its process is being set up (see {@link #start}). */
+    private final java.util.concurrent.ExecutorService cgroupMaker = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "keel-cgroup-make");
+        t.setDaemon(true);
+        return t;
+    });
     private final String defaultNetwork;
     private final keel.kernel.images.ImageManager images;
     private final Networks networks;
@@ -127,6 +133,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     @Deactivate
     void deactivate() {
         sweeper.shutdownNow();
+        cgroupMaker.shutdown();
         recovery.stop();
         List.copyOf(exitWatches.keySet()).forEach(this::stopWatching);
     }
@@ -292,8 +299,10 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 drivers.cgroup(madeBy(r, DriverKind.CGROUP)).destroy(r.cgroup());
             }
             CgroupDriver cgroups = drivers.cgroup();
-            ContainerRecord starting = withNewCgroup(r, cgroups);
-            CgroupRecord cgroup = starting.cgroup();
+            // the cgroup is made while the isolation driver sets the process up (its mkdirs and
+            // limit writes are ~2 ms here); the process joins it once both are done
+            java.util.concurrent.CompletableFuture<ContainerRecord> made =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> withNewCgroup(r, cgroups), cgroupMaker);
             long t1 = System.nanoTime();
             IsolationDriver isolation = drivers.isolation();
             ProcessRecord process;
@@ -310,14 +319,18 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                         ? SharedNetns.withNetnsOf(r.spec(), sharedNetns(r)) : r.spec();
                 process = isolation.start(new LaunchRequest(id, spec, r.rootfsMounts(), r.stateDir(), stdio),
                         pid -> {
-                            cgroups.join(cgroup, pid);
+                            ContainerRecord starting = awaitCgroup(made);
+                            cgroups.join(starting.cgroup(), pid);
                             CrashPoints.reach("start.process-created");
                             attached[0] = containerNetworks.attachAll(starting, pid);
                             attach(attach, stateDir);
                         });
                 CrashPoints.reach("start.process-running");
             } catch (Exception e) {
-                cgroups.destroy(cgroup);
+                ContainerRecord withCgroup = made.handle((m, failed) -> m).join();
+                if (withCgroup != null) {
+                    cgroups.destroy(withCgroup.cgroup());
+                }
                 if (attached[0] != null) { // and out of its peers' /etc/hosts again
                     containerNetworks.refreshHosts(containerNetworks.detachAll(attached[0]), attached[0]);
                 }
@@ -330,8 +343,9 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                         failure.getMessage()));
                 throw failure;
             }
-            LOG.debug("start {}: cgroup {} ms, launch {} ms", r.name(), (t1 - t0) / 1_000_000,
-                    (System.nanoTime() - t1) / 1_000_000);
+            CgroupRecord cgroup = made.join().cgroup();
+            LOG.debug("start {}: {} ms before the launch, launch {} ms (the cgroup made meanwhile)", r.name(),
+                    (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
             Map<String, String> used = new HashMap<>(r.drivers());
             used.putAll(madeBy(DriverKind.ISOLATION, isolation));
             used.putAll(madeBy(DriverKind.CGROUP, cgroups));
@@ -369,6 +383,21 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         }
         CrashPoints.reach("start.cgroup-created");
         return starting;
+    }
+
+    /** The starting record with its cgroup, once made; the cgroup driver's own error if it could not be. */
+    private static ContainerRecord awaitCgroup(java.util.concurrent.CompletableFuture<ContainerRecord> made) {
+        try {
+            return made.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
     }
 
     /** The network namespace of the running container whose network {@code r} shares ({@code container:ID}). */
