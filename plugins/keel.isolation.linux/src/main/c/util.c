@@ -124,7 +124,7 @@ void format_time(char out[40], const struct timespec *ts)
  * machine crash their absence reads as "the supervisor died", which is then true. The fsyncs cost
  * 2 journal commits (about 6 ms on the project's disk) in every start and every exit.
  */
-int write_file_atomic(int dirfd, const char *name, const char *data, size_t n)
+static int write_file_atomic_once(int dirfd, const char *name, const char *data, size_t n)
 {
     char tmp[64];
     int fd, saved;
@@ -148,6 +148,23 @@ int write_file_atomic(int dirfd, const char *name, const char *data, size_t n)
         return -1;
     }
     return 0;
+}
+
+/*
+ * ... retried on a full disk: ext4 lets blocks freed by a delete be used again only after its next
+ * journal commit (up to 5 s later), which a syncfs forces. A container's exit status must not be
+ * lost to a disk that has room again (it would read as "the supervisor died", 137).
+ */
+int write_file_atomic(int dirfd, const char *name, const char *data, size_t n)
+{
+    for (int attempt = 0; ; attempt++) {
+        int r = write_file_atomic_once(dirfd, name, data, n);
+        if (r == 0 || (errno != ENOSPC && errno != EDQUOT) || attempt == 20)
+            return r;
+        syncfs(dirfd);
+        if (attempt > 0)
+            usleep(100 * 1000);        /* up to 2 s in all, while the disk stays full */
+    }
 }
 
 /* Closes every descriptor from 3 up except those in keep. */

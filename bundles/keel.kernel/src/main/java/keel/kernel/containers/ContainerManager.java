@@ -540,10 +540,17 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         // a cgroup not destroyed now (its driver is being updated) stays in the record: rm or the
         // next start destroys it
         CgroupRecord leftCgroup = r.cgroup();
+        // a cgroup the driver finds by the container's id alone goes after the die event (as
+        // containerd reports an exit before it deletes the task); if that fails, the next start and
+        // start-up recovery destroy it by its plan
+        boolean afterDie = false;
         if (r.cgroup() != null && cgroups.isPresent()) {
             try {
                 oomKilled = cgroups.get().stats(r.cgroup()).oomKills() > 0;
-                cgroups.get().destroy(r.cgroup());
+                afterDie = cgroups.get() instanceof CgroupPlanner;
+                if (!afterDie) {
+                    cgroups.get().destroy(r.cgroup());
+                }
                 leftCgroup = null;
             } catch (RuntimeException e) {
                 LOG.warn("container {}: cgroup cleanup failed: {}", r.name(), e.getMessage());
@@ -557,6 +564,14 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         }
         containerNetworks.refreshHosts(stopped, r);
         publish(stopped, "die", Map.of("exitCode", Integer.toString(exit.code())));
+        if (afterDie) {
+            try {
+                cgroups.get().destroy(r.cgroup());
+            } catch (RuntimeException e) {
+                LOG.warn("container {}: cgroup cleanup failed (left for the next start or start-up): {}", r.name(),
+                        e.getMessage());
+            }
+        }
         if (oomKilled) {
             publish(stopped, "oom", Map.of());
         }
