@@ -178,9 +178,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         config.networkAliases().forEach(Names::check);
         CgroupDriver cgroups = drivers.cgroup();
         cgroups.validate(config.resources());
-        if (cgroups instanceof JoinAnticipation anticipation) {
-            anticipation.anticipateJoin(); // a start may follow at once (run): its join then waits less
-        }
+        anticipateJoin(cgroups); // a start may follow at once (run): its join then waits less
         keel.api.image.ImageInfo image = config.image() == null ? null : images.resolve(config.image());
         String id = Names.newId();
         String stateDir = settings.run().resolve("c").resolve(id.substring(0, 12)).toString();
@@ -299,6 +297,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 drivers.cgroup(madeBy(r, DriverKind.CGROUP)).destroy(r.cgroup());
             }
             CgroupDriver cgroups = drivers.cgroup();
+            anticipateJoin(cgroups); // again: a start of a container created long ago
             // the cgroup is made while the isolation driver sets the process up (its mkdirs and
             // limit writes are ~2 ms here); the process joins it once both are done
             java.util.concurrent.CompletableFuture<ContainerRecord> made =
@@ -383,6 +382,13 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         }
         CrashPoints.reach("start.cgroup-created");
         return starting;
+    }
+
+    /** Tells a driver with a lead time before joins ({@link JoinAnticipation}) that one is coming. */
+    private static void anticipateJoin(CgroupDriver cgroups) {
+        if (cgroups instanceof JoinAnticipation anticipation) {
+            anticipation.anticipateJoin();
+        }
     }
 
     /** The starting record with its cgroup, once made; the cgroup driver's own error if it could not be. */

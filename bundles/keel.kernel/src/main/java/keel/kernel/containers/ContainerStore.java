@@ -68,12 +68,7 @@ final class ContainerStore {
      * per `run --rm`).
      */
     void put(ContainerRecord record) {
-        if (record.config().autoRemove()) {
-            StateStore.opened(dir(record.id())).putUnsynced(RECORD, record);
-        } else {
-            StateStore.opened(dir(record.id())).put(RECORD, record);
-        }
-        byId.put(record.id(), record);
+        write(record, false);
     }
 
     /**
@@ -81,10 +76,17 @@ final class ContainerStore {
      * after a machine crash it is gone whether or not the change is on disk). Still never half-written.
      */
     void putForThisBoot(ContainerRecord record) {
+        write(record, true);
+    }
+
+    private void write(ContainerRecord record, boolean forThisBoot) {
+        StateStore state = StateStore.opened(dir(record.id()));
         if (record.config().autoRemove()) {
-            StateStore.opened(dir(record.id())).putUnsynced(RECORD, record);
+            state.putUnsynced(RECORD, record);
+        } else if (forThisBoot) {
+            state.putForThisBoot(RECORD, record);
         } else {
-            StateStore.opened(dir(record.id())).putForThisBoot(RECORD, record);
+            state.put(RECORD, record);
         }
         byId.put(record.id(), record);
     }

@@ -102,7 +102,7 @@ class SpecBuilderTest {
     }
 
     @Test
-    void aSpecIsWrittenOnceForItsRecordsAndReadsBackTheSame() {
+    void aRecordsSpecWrittenFromItsKeptJsonReadsBackTheSameAndAChangedSpecIsWrittenAnew() {
         RuntimeSpec spec = SpecBuilder.build(ID, config(List.of("/bin/true"), null, null, null), null, rootfs, files,
                 List.of("memory", "cpu,cpuacct")).spec();
         byte[] first = keel.kernel.state.Json.write(java.util.Map.of("spec", spec, "state", "created"));

@@ -3,6 +3,7 @@ package keel.cgroup.base;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,11 +23,8 @@ class ControlFilesTest {
 
     @Test
     void aFileReadAfterItsCgroupWasRemovedIsGoneNotAnError() throws IOException {
-        if (!Files.exists(PIDS_V1.resolve("tasks"))) {
-            System.err.println("ControlFilesTest: NO cgroup v1 pids hierarchy at " + PIDS_V1
-                    + ": the ENODEV case is not tested on this host");
-            return;
-        }
+        assumeTrue(Files.exists(PIDS_V1.resolve("tasks")), "NO cgroup v1 pids hierarchy at " + PIDS_V1
+                + ": the ENODEV case cannot be tested on this host (skipped, not passed)");
         Path cgroup = PIDS_V1.resolve("keel-controlfiles-test-" + ProcessHandle.current().pid());
         Files.createDirectory(cgroup);
         IOException caught;

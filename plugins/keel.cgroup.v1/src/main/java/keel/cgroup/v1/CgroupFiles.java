@@ -2,14 +2,10 @@ package keel.cgroup.v1;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashSet;
-import java.util.Optional;
-import java.util.Set;
 
 import keel.api.ErrorKind;
 import keel.api.KeelException;
@@ -38,10 +34,7 @@ final class CgroupFiles {
     /** The error of a failed {@link #write}, naming what was being set. */
     static KeelException failed(Path file, String value, String what, IOException e) {
         return new KeelException(e instanceof NoSuchFileException ? ErrorKind.UNAVAILABLE : ErrorKind.INTERNAL,
-                "cannot set " + what + ": writing '" + value.strip() + "' to " + file + " failed: " + reason(e), e);
-    }
-
-    static String reason(IOException e) {
-        return ControlFiles.reason(e);
+                "cannot set " + what + ": writing '" + value.strip() + "' to " + file + " failed: "
+                        + ControlFiles.reason(e), e);
     }
 }

@@ -45,7 +45,7 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
 
     private final Hierarchies hierarchies;
     private final String parent;
-    /** Started by {@link #startMigrationWarmup}; kicked at each create. */
+    /** Started by {@link #startMigrationWarmup}; kicked by {@link #anticipateJoin}. */
     private volatile MigrationWarmup warmup;
 
     /**
@@ -97,7 +97,6 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
 
     @Override
     public CgroupRecord create(String containerId, Resources resources) {
-        anticipateJoin(); // the container's process joins in a few ms (again: a start without a create before it)
         checkName(containerId);
         Limits limits = LimitsCheck.check(resources, host(), false);
         CgroupRecord record = recordFor(containerId);
@@ -146,7 +145,7 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
                             "container " + containerId + " already has a cgroup: " + dir + " exists", e);
                 }
             } catch (IOException e) {
-                throw KeelException.internal("cannot create cgroup " + dir + ": " + CgroupFiles.reason(e), e);
+                throw KeelException.internal("cannot create cgroup " + dir + ": " + ControlFiles.reason(e), e);
             }
             if (cpuset) {
                 inheritCpuset(dir, "cpuset.cpus");
@@ -251,7 +250,7 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
             try {
                 CgroupFiles.write(dir.resolve("cgroup.procs"), Integer.toString(pid));
             } catch (IOException e) {
-                String reason = CgroupFiles.reason(e);
+                String reason = ControlFiles.reason(e);
                 if (reason.contains("No such process")) {
                     throw KeelException.notFound("cannot move pid %d into the cgroup of container %s: no such process",
                             pid, cgroup.containerId());

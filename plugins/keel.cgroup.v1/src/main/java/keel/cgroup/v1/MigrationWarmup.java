@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
-import keel.cgroup.base.CgroupTrees;
 import keel.cgroup.base.ControlFiles;
 
 /**
@@ -16,14 +15,15 @@ import keel.cgroup.base.ControlFiles;
  * cgroup_threadgroup_rwsem for writing, and that lock leaves its fast path for a writer only after an
  * RCU grace period: 10-30 ms on this 2-CPU host for each container start (bench/cgroup-join.c). It
  * returns to the fast path one grace period after the last writer, and a writer meanwhile does not
- * wait. So {@link #kick} wakes a thread that makes a cgroup of the driver's
- * ({@code <freezer>/<parent>/warmup}, never frozen), moves itself into it and back, and removes it:
- * that thread pays the grace period while the container's cgroup is made and its process set up, and
- * the container's own join a few milliseconds later waits for what is left of it, or not at all.
- * Between two kicks nothing of it is left in the hierarchy.
+ * wait. So {@link #kick} wakes a thread that moves itself into the driver's parent cgroup of the
+ * freezer hierarchy ({@code <freezer>/<parent>}, which holds the containers' cgroups and is never
+ * frozen itself) and back: that thread pays the grace period while the container's cgroup is made and
+ * its process set up, and the container's own join a few milliseconds later waits for what is left
+ * of it, or not at all. Between two kicks nothing of it is in the hierarchy.
  */
 final class MigrationWarmup implements AutoCloseable {
-    private final Path dir;
+    /** The parent cgroup in the freezer hierarchy, and the thread's own cgroup there. */
+    private final Path parent;
     private final Path home;
     private final java.util.concurrent.atomic.AtomicLong moves = new java.util.concurrent.atomic.AtomicLong();
     private final Semaphore kicks = new Semaphore(0);
@@ -31,8 +31,8 @@ final class MigrationWarmup implements AutoCloseable {
     private Thread thread;
     private volatile boolean closed;
 
-    private MigrationWarmup(Path dir, Path home) {
-        this.dir = dir;
+    private MigrationWarmup(Path parent, Path home) {
+        this.parent = parent;
         this.home = home;
     }
 
@@ -41,7 +41,7 @@ final class MigrationWarmup implements AutoCloseable {
      * no such hierarchy (then joins just wait, as without it).
      */
     static Optional<MigrationWarmup> start(Path freezer, String parent) {
-        return ownCgroup(freezer).map(home -> new MigrationWarmup(freezer.resolve(parent).resolve("warmup"), home));
+        return ownCgroup(freezer).map(home -> new MigrationWarmup(freezer.resolve(parent), home));
     }
 
     /** The cgroup of the calling thread in the freezer hierarchy mounted at {@code freezer}. */
@@ -87,14 +87,13 @@ final class MigrationWarmup implements AutoCloseable {
                 return;
             }
             try {
-                Files.createDirectories(dir);
-                CgroupFiles.write(dir.resolve("tasks"), tid());
+                Files.createDirectories(parent);   // as the container's cgroup would (the first one)
+                CgroupFiles.write(parent.resolve("tasks"), tid());
                 moves.incrementAndGet();
             } catch (IOException e) {
                 // nothing moved: joins wait as without it, and a later kick tries again
             } finally {
                 goHome();
-                removeDir();
             }
         }
     }
@@ -112,7 +111,7 @@ final class MigrationWarmup implements AutoCloseable {
         try {
             CgroupFiles.write(home.resolve("tasks"), tid());
         } catch (IOException e) {
-            // the home cgroup went (the daemon was moved); the warmup cgroup then stays busy until exit
+            // the home cgroup went (the daemon was moved): the parent stays busy until the daemon exits
         }
     }
 
@@ -121,7 +120,7 @@ final class MigrationWarmup implements AutoCloseable {
         return moves.get();
     }
 
-    /** Stops the thread (if a kick started it); a warm-up in progress is finished, its cgroup removed. */
+    /** Stops the thread (if a kick started it); a warm-up in progress is finished first. */
     @Override
     public void close() {
         Thread started;
@@ -137,15 +136,6 @@ final class MigrationWarmup implements AutoCloseable {
             started.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        removeDir();
-    }
-
-    private void removeDir() {
-        try {
-            CgroupTrees.rmdir(dir);
-        } catch (RuntimeException e) {
-            // busy (the thread could not go home): removed with the parent later
         }
     }
 }

@@ -13,10 +13,11 @@ import org.junit.jupiter.api.Test;
 
 import keel.api.cgroup.CgroupRecord;
 import keel.api.runtime.Resources;
+import keel.cgroup.base.ControlFiles;
 
 /**
- * The driver's warm-up thread on the real freezer hierarchy: it moves itself into its cgroup and back at
- * each create, and leaves no cgroup behind. (What it is for, a shorter wait of the
+ * The driver's warm-up thread on the real freezer hierarchy: at each anticipated join it moves itself
+ * into the driver's parent cgroup and back. (What it is for, a shorter wait of the
  * container's join, is a matter of timing: bench/cgroup-join.c and bench/own-time.sh measure it.)
  */
 class MigrationWarmupTest {
@@ -28,31 +29,34 @@ class MigrationWarmupTest {
     }
 
     @Test
-    void eachCreateMovesTheWarmupThreadThereAndBackAndStopRemovesItsCgroup() throws Exception {
-        Path warm = FREEZER.resolve(V1TestCgroups.PARENT).resolve("warmup");
+    void eachAnticipatedJoinMovesTheWarmupThreadIntoTheParentAndBack() throws Exception {
+        Path parent = FREEZER.resolve(V1TestCgroups.PARENT);
         CgroupV1Driver driver = V1TestCgroups.driver();
         driver.startMigrationWarmup();
         try {
-            assertFalse(Files.exists(warm), "no warm-up cgroup before a container is made");
-            String home = null;
+            String home = freezerCgroupOf(Path.of("/proc/thread-self/cgroup")); // where the thread starts
             for (int i = 0; i < 3; i++) {
                 String id = String.format("%064x", 0xabc0 + i);
+                driver.anticipateJoin();
                 CgroupRecord cgroup = driver.create(id, new Resources(null, null, null, null, List.of()));
-                long tid = warmupThread();
-                home = home != null ? home : freezerCgroupOf(Thread.currentThread());
                 try {
-                    assertTrue(awaitMoves(driver, i + 1), "moved into the warm-up cgroup at create " + i + ": "
+                    long tid = warmupThread();
+                    assertTrue(awaitMoves(driver, i + 1), "moved into " + parent + " at anticipated join " + i + ": "
                             + driver.migrationWarmups() + " moves");
-                    assertTrue(awaitBackHome(tid, home), "the thread is back in " + home + " after create " + i);
-                    assertTrue(awaitGone(warm), "the warm-up cgroup is removed after each warm-up: " + warm);
+                    assertTrue(awaitBackHome(tid, home), "the thread is back in " + home + " after warm-up " + i);
+                    assertFalse(ControlFiles.pids(parent.resolve("tasks")).contains((int) tid),
+                            "the thread is not left in the parent");
                 } finally {
                     driver.destroy(cgroup);
                 }
             }
+            driver.create(String.format("%064x", 0xabcf), new Resources(null, null, null, null, List.of()));
+            driver.destroy(driver.plan(String.format("%064x", 0xabcf)));
+            Thread.sleep(100);
+            assertEquals(3, driver.migrationWarmups(), "a create alone does not warm up: the kernel anticipates");
         } finally {
             driver.stopMigrationWarmup();
         }
-        assertFalse(Files.exists(warm), "nothing left after stop: " + warm);
     }
 
     /** The tid of the keel-cgroup-warmup thread of this JVM (its name is set once it runs: waited for, 5 s). */
@@ -70,11 +74,6 @@ class MigrationWarmupTest {
         throw new AssertionError("no keel-cgroup-warmup thread");
     }
 
-    /** The freezer cgroup of the calling thread: where the warm-up thread, made by it, started. */
-    private static String freezerCgroupOf(Thread current) throws Exception {
-        return freezerCgroupOf(Path.of("/proc/thread-self/cgroup"));
-    }
-
     private static String freezerCgroupOf(long tid) throws Exception {
         return freezerCgroupOf(Path.of("/proc/self/task/" + tid + "/cgroup"));
     }
@@ -87,13 +86,6 @@ class MigrationWarmupTest {
             }
         }
         throw new AssertionError("no freezer line in " + file);
-    }
-
-    private static boolean awaitGone(Path dir) throws InterruptedException {
-        for (int i = 0; i < 250 && Files.exists(dir); i++) {
-            Thread.sleep(20);
-        }
-        return !Files.exists(dir);
     }
 
     private static boolean awaitMoves(CgroupV1Driver driver, long moves) throws InterruptedException {

@@ -8,9 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashSet;
-import java.util.Optional;
-import java.util.Set;
 
 import keel.api.ErrorKind;
 import keel.api.KeelException;

@@ -219,21 +219,7 @@ class BridgeDriverTest {
         for (int i = 0; i < 4; i++) {
             requests.add(request(netns("h" + i)));
         }
-        List<Attachment> made = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<Thread> threads = requests.stream().map(r -> new Thread(() -> {
-            try {
-                made.add(driver.attach(net, r));
-            } catch (Throwable t) {
-                failures.add(t);
-            }
-        })).toList();
-        threads.forEach(Thread::start); // together: one puts the network's rules back, once
-        for (Thread t : threads) {
-            t.join();
-        }
-        attachments.addAll(made);
-        assertEquals(List.of(), failures);
+        List<Attachment> made = attachTogether(net, requests); // one puts the network's rules back, once
         String after = Sh.ok("nft", "list", "table", "inet", settings.table());
         assertEquals(before.lines().filter(l -> l.contains("keel net " + bridge)).toList(),
                 after.lines().filter(l -> l.contains("keel net " + bridge)).toList(), "the network's rules, once, as made");
@@ -445,21 +431,7 @@ class BridgeDriverTest {
             names.add(netns("m" + i));
         }
         List<AttachRequest> requests = names.stream().map(ns -> request(ns, new PortMapping(null, 0, 80, "tcp"))).toList();
-        List<Attachment> made = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<Thread> threads = requests.stream().map(r -> new Thread(() -> {
-            try {
-                made.add(driver.attach(net, r));
-            } catch (Throwable t) {
-                failures.add(t);
-            }
-        })).toList();
-        threads.forEach(Thread::start);
-        for (Thread t : threads) {
-            t.join();
-        }
-        attachments.addAll(made);
-        assertEquals(List.of(), failures);
+        List<Attachment> made = attachTogether(net, requests);
         assertEquals(6, made.stream().map(BridgeDriverTest::ip).distinct().count(), "distinct addresses");
         assertEquals(6, made.stream().map(a -> a.ports().get(0).hostPort()).distinct().count(), "distinct host ports");
         for (Attachment a : made) {
@@ -569,5 +541,25 @@ class BridgeDriverTest {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count();
         }
+    }
+
+    /** Attaches every request on a thread of its own, all at once; each attachment is cleaned up after the test. */
+    private List<Attachment> attachTogether(NetworkRecord net, List<AttachRequest> requests) throws InterruptedException {
+        List<Attachment> made = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = requests.stream().map(r -> new Thread(() -> {
+            try {
+                made.add(driver.attach(net, r));
+            } catch (Throwable t) {
+                failures.add(t);
+            }
+        })).toList();
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        attachments.addAll(made);
+        assertEquals(List.of(), failures);
+        return made;
     }
 }

@@ -136,15 +136,12 @@ public final class ShimLauncher implements AutoCloseable {
         }
     }
 
-    /** The spare if there is a live one (and the next one is started), else a shim started now. */
+    /** The spare if there is a live one, else a shim started now. */
     private Spawned take() throws ShimException {
         Spawned taken;
         synchronized (spareLock) {
             taken = spare;
             spare = null;
-        }
-        if (spares == null) {
-            return spawn();
         }
         if (taken != null && taken.process().isAlive()) {
             return taken;
@@ -214,19 +211,13 @@ public final class ShimLauncher implements AutoCloseable {
             left = spare;
             spare = null;
         }
-        if (spares != null) {
+        if (spares != null) { // a spare started meanwhile sees the launcher closed and ends itself
             spares.shutdown();
             try {
                 spares.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-        synchronized (spareLock) { // one started while the close waited
-            if (left == null) {
-                left = spare;
-            }
-            spare = null;
         }
         if (left != null) {
             dismiss(left);
