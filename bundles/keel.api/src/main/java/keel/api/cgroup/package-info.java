@@ -4,5 +4,5 @@
  * {@link keel.api.cgroup.JoinAnticipation} (1.2) lets a driver start a join's lead time early.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.2.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package keel.api.cgroup;

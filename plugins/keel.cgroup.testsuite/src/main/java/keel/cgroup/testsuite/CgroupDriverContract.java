@@ -197,6 +197,7 @@ public abstract class CgroupDriverContract {
         assertTrue(Procs.await(5000, () -> driver().pids(record).contains((int) sleeper.pid())),
                 "pid " + sleeper.pid() + " not listed: " + driver().pids(record));
         assertTrue(driver().stats(record).pids() >= 1, driver().stats(record).toString());
+        assertEquals(0, driver().oomKills(record), "nothing was OOM-killed here");
     }
 
     @Test

@@ -293,6 +293,13 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
                 ControlFiles.keyed(memory.resolve("memory.oom_control"), "oom_kill"));
     }
 
+    /** One file: memory.oom_control's oom_kill (0 once the cgroup is gone). */
+    @Override
+    public long oomKills(CgroupRecord cgroup) {
+        checkRecord(cgroup);
+        return ControlFiles.keyed(dir(cgroup, "memory").resolve("memory.oom_control"), "oom_kill");
+    }
+
     /** Bytes read and written: the throttle layer sees every bio; BFQ's counters only when BFQ is in use. */
     static long[] blkio(String dir) {
         long[] io = new long[2];

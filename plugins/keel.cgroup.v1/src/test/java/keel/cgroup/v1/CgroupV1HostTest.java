@@ -76,11 +76,13 @@ class CgroupV1HostTest {
         CgroupRecord record = create(resources(new Resources.Memory(64 * MIB, null, null, null), null, null));
         assertEquals(64 * MIB, driver.stats(record).memoryLimit());
         assertEquals(0, driver.stats(record).oomKills());
+        assertEquals(0, driver.oomKills(record));
 
         Process hog = startIn(record, String.format(ALLOCATE, 200));
         String output = Procs.finish(hog, 60);
         assertEquals(137, hog.exitValue(), "expected SIGKILL by the OOM killer, got: " + output);
         assertTrue(driver.stats(record).oomKills() >= 1, driver.stats(record).toString());
+        assertEquals(driver.stats(record).oomKills(), driver.oomKills(record));
     }
 
     @Test

@@ -246,6 +246,12 @@ public class CgroupV2Driver implements CgroupDriver, CgroupPlanner {
         return new TreeSet<>(ControlFiles.pids(leaf(cgroup).resolve("cgroup.procs")));
     }
 
+    /** One file: memory.events' oom_kill (0 once the cgroup is gone). */
+    @Override
+    public long oomKills(CgroupRecord cgroup) {
+        return ControlFiles.keyed(leaf(cgroup).resolve("memory.events"), "oom_kill");
+    }
+
     @Override
     public CgroupStats stats(CgroupRecord cgroup) {
         Path leaf = leaf(cgroup);
