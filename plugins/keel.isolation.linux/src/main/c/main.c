@@ -3,11 +3,13 @@
  *
  *   Java -> stdin:  the message (message.c), later a line GO or ABORT
  *   stdout -> Java: SHIM <pid>, PID <host pid>, then STARTED or ERROR <errno> <stage> <message>
+ *   (both a unix socket the daemon names as the only argument, or pipes when there is none)
  *
- * The process Java spawned re-executes itself from a sealed memfd (self.c), reads the message,
- * and double-forks: the supervisor ("the shim") is in its own session and not the JVM's child,
- * so the daemon may die while the container, its log and its exit record go on. After STARTED
- * or ERROR the shim lets go of Java's pipes and supervises alone (io.c).
+ * The process Java spawned re-executes itself from a sealed memfd (self.c) and double-forks
+ * before it reads the message (a spare started ahead has done both when its message comes): the
+ * supervisor ("the shim") is in its own session and not the JVM's child, so the daemon may die
+ * while the container, its log and its exit record go on. After STARTED or ERROR the shim lets go
+ * of Java's pipes and supervises alone (io.c).
  */
 #include "shim.h"
 
@@ -22,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,6 +80,8 @@ static int detach(void)
         fail(errno, "clone", "fork: %m");
     if (p > 0) {
         close(release[1]);
+        close(STDIN_FILENO);           /* only the shim talks to Java: its end closes when it lets go */
+        close(STDOUT_FILENO);
         while (waitpid(p, &st, 0) < 0 && errno == EINTR)
             ;
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
@@ -217,15 +222,9 @@ static int run(const struct config *c, int cap_last, int release)
     statedir = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (statedir < 0)
         fail(errno, "state", "%s: %m", c->state_dir);
-    snprintf(pid, sizeof pid, "%d\n", getpid());
-    if (write_file_atomic(statedir, "shim.pid", pid, strlen(pid)) < 0)
-        fail(errno, "state", "%s/shim.pid: %m", c->state_dir);
     fail_cleanup(remove_state);
     say("SHIM %d", getpid());
 
-    if (c->log && (io.logfd = open(c->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0)
-        fail(errno, "log", "%s: %m", c->log);
-    io.listenfd = attach_listen(statedir, c->state_dir);
     io.statedir = statedir;
     make_stdio(c, devnull, &cio, &io);
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
@@ -248,6 +247,13 @@ static int run(const struct config *c, int cap_last, int release)
     if (child == 0)
         container_main(c, &cio);
     io.child = child;
+    /* while the container process makes its namespaces: the shim's own files */
+    snprintf(pid, sizeof pid, "%d\n", getpid());
+    if (write_file_atomic(statedir, "shim.pid", pid, strlen(pid)) < 0)
+        fail(errno, "state", "%s/shim.pid: %m", c->state_dir);
+    if (c->log && (io.logfd = open(c->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) < 0)
+        fail(errno, "log", "%s: %m", c->log);
+    io.listenfd = attach_listen(statedir, c->state_dir);
     close(sv[1]);
     if (cio.mntns >= 0)
         close(cio.mntns);
@@ -293,17 +299,41 @@ static int run(const struct config *c, int cap_last, int release)
     return supervise(&io);
 }
 
-int main(void)
+/*
+ * The socket Java listens on for this shim (its command line's only argument): connected, it is
+ * the shim's stdin and stdout. Nothing can be reported before it is there; the exit status says it.
+ */
+static void connect_to(const char *path)
+{
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (strlen(path) >= sizeof a.sun_path)
+        exit(2);
+    memcpy(a.sun_path, path, strlen(path) + 1);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);   /* not CLOEXEC: it survives the re-exec (self.c) */
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+        exit(2);
+    if (dup2(fd, STDIN_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0)
+        exit(2);
+    if (fd > STDOUT_FILENO)
+        close(fd);
+}
+
+int main(int argc, char **argv)
 {
     struct config cfg;
-    int cap_last;
+    int cap_last, release;
 
+    if (argc > 1)
+        connect_to(argv[1]);
     ensure_sealed_self();
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);   /* CVE-2016-9962: no ptrace of the shim */
     prctl(PR_SET_NAME, "keel-shim", 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);
+    release = detach();                  /* before the message: a spare shim has done it when one comes */
     read_message(STDIN_FILENO, &cfg);
     cap_last = read_cap_last();
     validate(&cfg, cap_last);
-    return run(&cfg, cap_last, detach());
+    return run(&cfg, cap_last, release);
 }

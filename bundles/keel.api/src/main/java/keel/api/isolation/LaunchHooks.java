@@ -14,4 +14,17 @@ public interface LaunchHooks {
      * in its cgroup, attach its network namespace. A failure aborts the start.
      */
     void created(int pid);
+
+    /**
+     * The process was told to go on to its command and is not yet known to have run it:
+     * {@code process} is the record the start returns if it does. The kernel records the container
+     * as running meanwhile, while the process makes its last steps (a start that fails after this
+     * replaces that record). A driver calls it at most once, after {@link #created} and from the
+     * same thread, and only if it can tell this moment apart. A failure here fails the start: the
+     * driver ends the process.
+     *
+     * @since 1.2
+     */
+    default void released(ProcessRecord process) {
+    }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -43,6 +44,7 @@ import keel.api.isolation.ExecRequest;
 import keel.api.isolation.ExitNotifier;
 import keel.api.isolation.ExitStatus;
 import keel.api.isolation.IsolationDriver;
+import keel.api.isolation.LaunchHooks;
 import keel.api.isolation.LaunchRequest;
 import keel.api.isolation.ProcessRecord;
 import keel.api.isolation.Stdio;
@@ -100,8 +102,11 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
     private final Map<String, ExitWatch> exitWatches = new ConcurrentHashMap<>();
     private final Recovery recovery;
 
-    /** A watch of a running container's end, and the driver instance that keeps it. */
-    private record ExitWatch(ExitNotifier notifier, AutoCloseable handle) {
+    /**
+     * A watch of a running container's end, the driver instance that keeps it, and whether it told
+     * of the end already.
+     */
+    private record ExitWatch(ExitNotifier notifier, AutoCloseable handle, AtomicBoolean ended) {
     }
 
     @Activate
@@ -306,6 +311,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             IsolationDriver isolation = drivers.isolation();
             ProcessRecord process;
             ContainerRecord[] attached = new ContainerRecord[1];
+            ContainerRecord[] recorded = new ContainerRecord[1]; // the RUNNING record, once written
             try {
                 Files.createDirectories(stateDir);
                 ContainerFiles.restoreIfLost(store.dir(id), r.spec().hostname(), r.config().network());
@@ -317,15 +323,25 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                 keel.api.runtime.RuntimeSpec spec = r.config().network().startsWith("container:")
                         ? SharedNetns.withNetnsOf(r.spec(), sharedNetns(r)) : r.spec();
                 process = isolation.start(new LaunchRequest(id, spec, r.rootfsMounts(), r.stateDir(), stdio),
-                        pid -> {
-                            ContainerRecord starting = awaitCgroup(made);
-                            cgroups.join(starting.cgroup(), pid);
-                            CrashPoints.reach("start.process-created");
-                            attached[0] = containerNetworks.attachAll(starting, pid);
-                            attach(attach, stateDir);
+                        new LaunchHooks() {
+                            @Override
+                            public void created(int pid) {
+                                attach(attach, stateDir); // first: while the cgroup may still be in the making
+                                ContainerRecord starting = awaitCgroup(made);
+                                cgroups.join(starting.cgroup(), pid);
+                                CrashPoints.reach("start.process-created");
+                                attached[0] = containerNetworks.attachAll(starting, pid);
+                            }
+
+                            @Override
+                            public void released(ProcessRecord running) {
+                                // recorded while the process makes its last steps, not after them
+                                recorded[0] = recordRunning(r, attached[0], running, isolation, cgroups);
+                            }
                         });
                 CrashPoints.reach("start.process-running");
             } catch (Exception e) {
+                stopWatching(id);
                 ContainerRecord withCgroup = made.handle((m, failed) -> m).join();
                 if (withCgroup != null) {
                     cgroups.destroy(withCgroup.cgroup());
@@ -342,24 +358,39 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
                         failure.getMessage()));
                 throw failure;
             }
-            CgroupRecord cgroup = made.join().cgroup();
             LOG.debug("start {}: {} ms before the launch, launch {} ms (the cgroup made meanwhile)", r.name(),
                     (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
-            Map<String, String> used = new HashMap<>(r.drivers());
-            used.putAll(madeBy(DriverKind.ISOLATION, isolation));
-            used.putAll(madeBy(DriverKind.CGROUP, cgroups));
-            used.remove(DriverKind.NETWORK.label());
-            drivers.boundId(DriverKind.NETWORK).filter(d -> attached[0].network() != null)
-                    .ifPresent(d -> used.put(DriverKind.NETWORK.label(), d));
-            ContainerRecord running = attached[0].with(new ContainerState(ContainerStatus.RUNNING, process.pid(), 0,
-                    false, Instant.now(), null, "", r.state().restartCount()), process, cgroup, used);
-            store.putForThisBoot(running);
-            CrashPoints.reach("start.record-running");
-            watchExit(running);
+            // a driver that does not tell when it released the process: recorded now
+            ContainerRecord running = recorded[0] != null && recorded[0].process().equals(process) ? recorded[0]
+                    : recordRunning(r, attached[0], process, isolation, cgroups);
             containerNetworks.refreshHosts(running, running); // a peer's rewrite meanwhile may not have seen it
             publish(running, "start", Map.of());
+            ExitWatch watch = exitWatches.get(id);
+            if (watch != null && watch.ended().get()) {
+                reconcile(id); // it ended while it started: its end is handled now, not after a hand-over
+            }
             return running.info();
         }
+    }
+
+    /**
+     * Writes the record of a started container (its process, cgroup and the drivers that made them)
+     * and watches for its end.
+     */
+    private ContainerRecord recordRunning(ContainerRecord r, ContainerRecord attached, ProcessRecord process,
+            IsolationDriver isolation, CgroupDriver cgroups) {
+        Map<String, String> used = new HashMap<>(r.drivers());
+        used.putAll(madeBy(DriverKind.ISOLATION, isolation));
+        used.putAll(madeBy(DriverKind.CGROUP, cgroups));
+        used.remove(DriverKind.NETWORK.label());
+        drivers.boundId(DriverKind.NETWORK).filter(d -> attached.network() != null)
+                .ifPresent(d -> used.put(DriverKind.NETWORK.label(), d));
+        ContainerRecord running = attached.with(new ContainerState(ContainerStatus.RUNNING, process.pid(), 0,
+                false, Instant.now(), null, "", r.state().restartCount()), process, attached.cgroup(), used);
+        store.putForThisBoot(running);
+        CrashPoints.reach("start.record-running");
+        watchExit(running);
+        return running;
     }
 
     /**
@@ -465,12 +496,14 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
             return;
         }
         String id = r.id();
+        AtomicBoolean ended = new AtomicBoolean();
         AutoCloseable handle = notifier.onExit(r.process(), () -> {
+            ended.set(true);
             if (!sweeper.isShutdown()) {
                 sweeper.execute(() -> reconcile(id));
             }
         });
-        ExitWatch replaced = exitWatches.put(id, new ExitWatch(notifier, handle));
+        ExitWatch replaced = exitWatches.put(id, new ExitWatch(notifier, handle, ended));
         if (replaced != null) {
             close(replaced);
         }
@@ -552,7 +585,7 @@ public class ContainerManager implements ContainerService, keel.api.network.Netw
         boolean afterDie = false;
         if (r.cgroup() != null && cgroups.isPresent()) {
             try {
-                oomKilled = cgroups.get().stats(r.cgroup()).oomKills() > 0;
+                oomKilled = cgroups.get().oomKills(r.cgroup()) > 0;
                 afterDie = cgroups.get() instanceof CgroupPlanner;
                 if (!afterDie) {
                     cgroups.get().destroy(r.cgroup());

@@ -63,9 +63,15 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
                 context.getBundle().getVersion().toString());
         this.sealed = sealedCopy(shim);
         Path binary = sealed != null ? sealed.path() : shim;
+        // where a starting shim connects: beside the containers' state directories, whose paths are
+        // short enough for a unix socket by design
+        String run = context.getProperty("keel.run");
+        Path sockets = Path.of(run == null || run.isBlank() ? "/run/keel" : run).resolve("shims");
+        Files.createDirectories(sockets);
+        Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwx------"));
         // keel.isolation.spare-shim=false: every start execs its shim (bench/own-time.sh compares)
-        this.launcher = "false".equals(context.getProperty("keel.isolation.spare-shim")) ? new ShimLauncher(binary)
-                : ShimLauncher.withSpare(binary);
+        this.launcher = "false".equals(context.getProperty("keel.isolation.spare-shim"))
+                ? new ShimLauncher(binary, sockets) : ShimLauncher.withSpare(binary, sockets);
     }
 
     /** The one sealed copy every start runs, or null where none can be made (the shim then copies itself). */
@@ -150,19 +156,32 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
         return launch(request.containerId(), SpecTranslator.forExec(request), hooks, request.stateDir());
     }
 
+    /**
+     * Runs the shim's handshake; the process's record is made once it was told GO (its start time
+     * read while it makes its last steps) and handed to the kernel's {@link LaunchHooks#released}.
+     */
     private ProcessRecord launch(String containerId, ShimMessage message, LaunchHooks hooks, String stateDir) {
+        ProcessRecord[] released = new ProcessRecord[1];
         ShimResult result;
         try {
-            result = launcher.launch(message, hooks::created);
+            result = launcher.launch(message, hooks::created, pid -> {
+                released[0] = processRecord(containerId, pid, stateDir);
+                hooks.released(released[0]);
+            });
         } catch (ShimException e) {
             throw failure(containerId, e);
         }
-        OptionalLong started = ProcStat.startTime(result.pid());
+        return released[0] != null && released[0].pid() == result.pid() ? released[0]
+                : processRecord(containerId, result.pid(), stateDir);
+    }
+
+    private static ProcessRecord processRecord(String containerId, int pid, String stateDir) {
+        OptionalLong started = ProcStat.startTime(pid);
         Map<String, String> namespaces = new LinkedHashMap<>();
         for (String ns : new String[] {"ipc", "uts", "net", "pid", "mnt", "cgroup"}) {
-            namespaces.put(ns, "/proc/" + result.pid() + "/ns/" + ns);
+            namespaces.put(ns, "/proc/" + pid + "/ns/" + ns);
         }
-        return new ProcessRecord(containerId, result.pid(), started.orElse(0), stateDir, namespaces);
+        return new ProcessRecord(containerId, pid, started.orElse(0), stateDir, namespaces);
     }
 
     private static KeelException failure(String containerId, ShimException e) {
@@ -189,24 +208,27 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
     @Override
     public Optional<ExitStatus> exitStatus(ProcessRecord process) {
         Path stateDir = Path.of(process.stateDir());
-        // liveness first, the file second: the shim writes exit.json before it exits, so once it is
-        // seen gone, a status it recorded is already there to read (the other order lost that race)
-        boolean alive = ProcStat.isAlive(process.pid(), process.startTime()) || shimAlive(stateDir);
+        Optional<ExitStatus> recorded = recordedExit(stateDir);
+        if (recorded.isPresent()) {
+            return recorded;               // the usual answer once it ended: one read
+        }
+        if (ProcStat.isAlive(process.pid(), process.startTime()) || shimAlive(stateDir)) {
+            return Optional.empty();
+        }
+        // both gone: the file again, since the shim writes it before it exits (it may have done both
+        // since the first read); still nothing means it was killed together with its shim (the
+        // shim's death kills the container: PDEATHSIG)
+        recorded = recordedExit(stateDir);
+        return recorded.isPresent() ? recorded : Optional.of(new ExitStatus(SUPERVISOR_DIED, 9, Instant.now()));
+    }
+
+    private static Optional<ExitStatus> recordedExit(Path stateDir) {
         try {
-            Optional<ExitStatus> recorded = ExitFile.read(stateDir);
-            if (recorded.isPresent()) {
-                return recorded;
-            }
+            return ExitFile.read(stateDir);
         } catch (IOException e) {
             throw new KeelException(ErrorKind.INTERNAL, "cannot read the exit status in " + stateDir + ": "
                     + e.getMessage(), e);
         }
-        if (alive) {
-            return Optional.empty();
-        }
-        // neither the process nor its supervisor is there, and nothing was recorded: it was killed
-        // together with its shim (the shim's death kills the container: PDEATHSIG)
-        return Optional.of(new ExitStatus(SUPERVISOR_DIED, 9, Instant.now()));
     }
 
     private static boolean shimAlive(Path stateDir) {

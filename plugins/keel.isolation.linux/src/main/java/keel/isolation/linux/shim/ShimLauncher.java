@@ -1,20 +1,16 @@
 package keel.isolation.linux.shim;
 
-import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
 /**
@@ -22,28 +18,34 @@ import java.util.function.IntConsumer;
  *
  * <pre>
  *   Java                                  keel-shim
- *   message (stdin)            -->
+ *                              <--        (connects to the socket its command line names)
+ *   message                    -->
  *                              <--        SHIM &lt;pid&gt;     (double-forked: not our child)
  *                              <--        PID &lt;pid&gt;      (namespaces made, nothing run yet)
  *   created.accept(pid): cgroup, network
  *   GO (or ABORT)              -->
+ *   released.accept(pid)                  (its last steps: root, security, exec)
  *                              <--        STARTED, or ERROR &lt;errno&gt; &lt;stage&gt; &lt;message&gt;
  * </pre>
  *
- * Each answer is awaited a bounded time; a shim that dies or hangs is killed (by pid: its
- * container follows it, PR_SET_PDEATHSIG) and reported as a {@link ShimException}.
+ * The conversation is a unix socket ({@link ShimChannel}, bound in {@code socketDir} for the moment
+ * the shim connects, then unlinked) that the launching thread reads itself. Each answer is awaited
+ * a bounded time; a shim that dies or hangs is killed (by pid: its container follows it,
+ * PR_SET_PDEATHSIG) and reported as a {@link ShimException}.
  * <p>
  * With a spare ({@link #withSpare}), one shim is started ahead and waits for its message: a launch
  * takes it, and once the container runs (or failed), the next spare is started on a thread of its
  * own, so that the exec of the shim and the JDK's process set-up are not part of a container's start. A spare holds no state: it has
- * written nothing and has no child; when the launcher is closed, or the daemon goes, its stdin
+ * written nothing and has no child; when the launcher is closed, or the daemon goes, its socket
  * closes and it exits.
  */
 public final class ShimLauncher implements AutoCloseable {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    private static final AtomicLong SOCKETS = new AtomicLong();
 
     private final Path shim;
+    private final Path socketDir;
     private final Duration timeout;
     /** Starts the next spare; null without spares. */
     private final ExecutorService spares;
@@ -51,17 +53,24 @@ public final class ShimLauncher implements AutoCloseable {
     private Spawned spare;
     private boolean closed;
 
+    /** A launcher whose shims connect to sockets made next to the shim binary. */
     public ShimLauncher(Path shimBinary) {
-        this(shimBinary, DEFAULT_TIMEOUT, false);
+        this(shimBinary, shimBinary.toAbsolutePath().getParent(), DEFAULT_TIMEOUT, false);
     }
 
     /** @param timeout how long each answer of the shim may take */
     public ShimLauncher(Path shimBinary, Duration timeout) {
-        this(shimBinary, timeout, false);
+        this(shimBinary, shimBinary.toAbsolutePath().getParent(), timeout, false);
     }
 
-    private ShimLauncher(Path shimBinary, Duration timeout, boolean keepSpare) {
+    /** @param socketDir a private directory (with a short path) for the sockets shims connect to */
+    public ShimLauncher(Path shimBinary, Path socketDir) {
+        this(shimBinary, socketDir, DEFAULT_TIMEOUT, false);
+    }
+
+    private ShimLauncher(Path shimBinary, Path socketDir, Duration timeout, boolean keepSpare) {
         this.shim = shimBinary;
+        this.socketDir = socketDir;
         this.timeout = timeout;
         this.spares = keepSpare ? Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "keel-shim-spare");
@@ -74,47 +83,60 @@ public final class ShimLauncher implements AutoCloseable {
      * A launcher that keeps one shim started ahead, from its first launch on (not at once: a daemon's
      * boot does not share its two CPUs with a spare that no container may need).
      */
+    public static ShimLauncher withSpare(Path shimBinary, Path socketDir) {
+        return new ShimLauncher(shimBinary, socketDir, DEFAULT_TIMEOUT, true);
+    }
+
+    /** {@link #withSpare(Path, Path)} with its sockets next to the shim binary. */
     public static ShimLauncher withSpare(Path shimBinary) {
-        return new ShimLauncher(shimBinary, DEFAULT_TIMEOUT, true);
+        return withSpare(shimBinary, shimBinary.toAbsolutePath().getParent());
     }
 
     /** A started shim that has not been given its message yet. */
-    private record Spawned(Process process, Lines lines) {
+    private record Spawned(Process process, ShimChannel channel) {
+    }
+
+    /** {@link #launch(ShimMessage, IntConsumer, IntConsumer)} with nothing to do after GO. */
+    public ShimResult launch(ShimMessage message, IntConsumer created) throws ShimException {
+        return launch(message, created, pid -> { });
     }
 
     /**
      * Starts the process {@code message} describes. {@code created} runs between PID and GO; if
      * it throws, the shim is told ABORT (it kills the process and removes its state files) and
-     * the exception is rethrown.
+     * the exception is rethrown. {@code released} runs after GO, while the process makes its last
+     * steps and before STARTED is awaited (work that overlaps them); if it throws, the shim is
+     * killed (its process with it) and the exception is rethrown.
      */
-    public ShimResult launch(ShimMessage message, IntConsumer created) throws ShimException {
+    public ShimResult launch(ShimMessage message, IntConsumer created, IntConsumer released) throws ShimException {
         Spawned spawned = take();
         Process process = spawned.process();
-        Lines lines = spawned.lines();
+        ShimChannel shimChannel = spawned.channel();
         long shimPid = -1;
         boolean done = false;
-        try (OutputStream toShim = process.getOutputStream()) {
-            if (!send(toShim, message.encode())) {
-                throw failure(lines.next(), "the shim would not take the message");
+        try (shimChannel) {
+            if (!shimChannel.send(message.encode(), timeout)) {
+                throw failure(shimChannel.next(timeout), "the shim would not take the message");
             }
-            shimPid = expect(lines.next(), "SHIM");
-            int pid = (int) expect(lines.next(), "PID");
+            shimPid = expect(shimChannel.next(timeout), "SHIM");
+            int pid = (int) expect(shimChannel.next(timeout), "PID");
             try {
                 created.accept(pid);
             } catch (RuntimeException | Error e) {
-                send(toShim, "ABORT\n".getBytes(StandardCharsets.US_ASCII));
-                done = lines.awaitEnd();
-                ShimException reported = lines.error();
-                if (reported != null) { // the process had failed already (making its root): the cause
+                shimChannel.send("ABORT\n".getBytes(StandardCharsets.US_ASCII), timeout);
+                ShimException reported = awaitEnd(shimChannel);
+                done = reported != ENDED_LATE;
+                if (reported != null && reported != ENDED_LATE) { // the process had failed already (making its root): the cause
                     reported.addSuppressed(e);
                     throw reported;
                 }
                 throw e;
             }
-            if (!send(toShim, "GO\n".getBytes(StandardCharsets.US_ASCII))) {
-                throw failure(lines.next(), "the shim died before GO");
+            if (!shimChannel.send("GO\n".getBytes(StandardCharsets.US_ASCII), timeout)) {
+                throw failure(shimChannel.next(timeout), "the shim died before GO");
             }
-            String line = lines.next();
+            released.accept(pid);
+            String line = shimChannel.next(timeout);
             if (!"STARTED".equals(line)) {
                 throw failure(line, "no STARTED");
             }
@@ -123,8 +145,6 @@ public final class ShimLauncher implements AutoCloseable {
         } catch (ShimException e) {
             done = e.errno() != 0;         // the shim reported it and cleans up after itself
             throw e;
-        } catch (IOException e) {
-            throw new ShimException(0, "launch", "talking to the shim: " + e.getMessage());
         } finally {
             if (!done) {
                 kill(shimPid);
@@ -133,6 +153,26 @@ public final class ShimLauncher implements AutoCloseable {
             if (spares != null) {
                 refill(); // now: while the container starts, its set-up and the spare's would share the CPUs
             }
+        }
+    }
+
+    /** What {@link #awaitEnd} returns when the shim did not end in time. */
+    private static final ShimException ENDED_LATE = new ShimException(0, "launch", "no end");
+
+    /**
+     * Waits (bounded) until the shim closed its side (after ABORT: its cleanup is done): the last
+     * ERROR it reported meanwhile, null if none, {@link #ENDED_LATE} on timeout.
+     */
+    private ShimException awaitEnd(ShimChannel channel) {
+        ShimException error = null;
+        try {
+            for (String line; (line = channel.next(timeout)) != null; ) {
+                ShimException reported = ShimException.parse(line);
+                error = reported != null ? reported : error;
+            }
+            return error;
+        } catch (ShimException e) {
+            return ENDED_LATE;
         }
     }
 
@@ -147,19 +187,43 @@ public final class ShimLauncher implements AutoCloseable {
             return taken;
         }
         if (taken != null) {
-            taken.process().destroyForcibly();
+            dismiss(taken);
         }
         return spawn();
     }
 
     private Spawned spawn() throws ShimException {
+        Path socket = socketDir.resolve(ProcessHandle.current().pid() + "-" + SOCKETS.incrementAndGet() + ".sock");
+        java.nio.channels.ServerSocketChannel server;
+        try {
+            server = ShimChannel.listen(socket);
+        } catch (IOException | RuntimeException e) {
+            throw new ShimException(0, "launch", "cannot make the socket " + socket + " for the shim: " + e.getMessage());
+        }
         Process process;
         try {
-            process = new ProcessBuilder(shim.toString()).redirectError(Redirect.DISCARD).start();
+            process = new ProcessBuilder(shim.toString(), socket.toString())
+                    .redirectInput(Redirect.from(new File("/dev/null")))
+                    .redirectOutput(Redirect.DISCARD).redirectError(Redirect.DISCARD).start();
         } catch (IOException e) {
+            closeQuietly(server, socket);
             throw new ShimException(0, "launch", "cannot run " + shim + ": " + e.getMessage());
         }
-        return new Spawned(process, new Lines(process.getInputStream(), "keel-shim-" + process.pid()));
+        try {
+            return new Spawned(process, ShimChannel.accept(server, socket, timeout));
+        } catch (IOException e) {
+            process.destroyForcibly();
+            throw new ShimException(0, "launch", "starting " + shim + ": " + e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(java.nio.channels.ServerSocketChannel server, Path socket) {
+        try {
+            server.close();
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            // a stale socket file is replaced by the next bind of its name
+        }
     }
 
     /** Starts a spare in the background if there is none (and the launcher is open). */
@@ -224,13 +288,9 @@ public final class ShimLauncher implements AutoCloseable {
         }
     }
 
-    /** A spare that will not be used: its stdin closes (it exits at the end of its message), then it is made sure of. */
+    /** A spare that will not be used: its socket closes (it exits at the end of its message), then it is made sure of. */
     private static void dismiss(Spawned unused) {
-        try {
-            unused.process().getOutputStream().close();
-        } catch (IOException e) {
-            // it is gone already
-        }
+        unused.channel().close();
         try {
             if (!unused.process().waitFor(2, TimeUnit.SECONDS)) {
                 unused.process().destroyForcibly();
@@ -238,16 +298,6 @@ public final class ShimLauncher implements AutoCloseable {
         } catch (InterruptedException e) {
             unused.process().destroyForcibly();
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static boolean send(OutputStream out, byte[] bytes) {
-        try {
-            out.write(bytes);
-            out.flush();
-            return true;
-        } catch (IOException e) {
-            return false;                  // it exited: its last line says why
         }
     }
 
@@ -275,65 +325,6 @@ public final class ShimLauncher implements AutoCloseable {
     private static void kill(long pid) {
         if (pid > 0) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
-    }
-
-    /** The shim's stdout, line by line, read on a thread so that every wait is bounded. */
-    private final class Lines {
-        private final BlockingQueue<Optional<String>> queue = new LinkedBlockingQueue<>();
-        private ShimException error;
-
-        Lines(InputStream in, String name) {
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        queue.add(Optional.of(line));
-                    }
-                } catch (IOException e) {
-                    // the end, as EOF
-                }
-                queue.add(Optional.empty());
-            }, name);
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        /** The next line, or null at the end of the output. */
-        String next() throws ShimException {
-            try {
-                Optional<String> line = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                if (line == null) {
-                    throw new ShimException(0, "launch", "the shim did not answer within " + timeout.toMillis() + " ms");
-                }
-                if (line.isEmpty()) {
-                    queue.add(line);       // stays at the end
-                }
-                return line.orElse(null);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ShimException(0, "launch", "interrupted while waiting for the shim");
-            }
-        }
-
-        /**
-         * Waits (bounded) until the shim closed its output (after ABORT: its cleanup is done); false on
-         * timeout. An error it reported meanwhile is then {@link #error}.
-         */
-        boolean awaitEnd() {
-            try {
-                for (String line; (line = next()) != null; ) {
-                    ShimException reported = ShimException.parse(line);
-                    error = reported != null ? reported : error;
-                }
-                return true;
-            } catch (ShimException e) {
-                return false;
-            }
-        }
-
-        /** The last ERROR line {@link #awaitEnd} read, or null. */
-        ShimException error() {
-            return error;
         }
     }
 }

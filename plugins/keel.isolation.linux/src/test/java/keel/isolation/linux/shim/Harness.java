@@ -108,12 +108,17 @@ final class Harness implements AutoCloseable {
 
     /** Launches, recording the container's pid (in created) and the shim's for the final check. */
     ShimResult start(ShimMessage message, IntConsumer created) throws ShimException {
+        return start(message, created, pid -> { });
+    }
+
+    /** {@link #start(ShimMessage, IntConsumer)} with a {@code released} step after GO. */
+    ShimResult start(ShimMessage message, IntConsumer created, IntConsumer released) throws ShimException {
         ShimResult r = launcher.launch(message, pid -> {
             synchronized (pids) {
                 pids.add((long) pid);
             }
             created.accept(pid);
-        });
+        }, released);
         synchronized (pids) {
             pids.add(r.shimPid());
         }

@@ -92,6 +92,27 @@ class LifecycleTest extends HarnessTest {
     }
 
     @Test
+    void releasedComesOnceAfterCreatedWithTheSamePidAndBeforeTheLaunchReturns() throws Exception {
+        List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ShimResult r = h.start(h.container(state, "sh", "-c", "exit 7"), p -> calls.add("created " + p),
+                p -> calls.add("released " + p));
+        assertEquals(List.of("created " + r.pid(), "released " + r.pid()), calls);
+        assertEquals(7, awaitExit(state).code());
+    }
+
+    @Test
+    void aFailureWhenReleasedKillsTheShimAndItsProcess() throws Exception {
+        AtomicInteger pid = new AtomicInteger();
+        RuntimeException boom = new IllegalStateException("cannot record it");
+        RuntimeException thrown = assertThrows(RuntimeException.class, () -> h.start(
+                h.container(state, "sleep", "60"), pid::set, p -> {
+                    throw boom;
+                }));
+        assertSame(boom, thrown);
+        assertTrue(awaitGone(pid.get(), Duration.ofSeconds(5)), "the container process outlived the failed start");
+    }
+
+    @Test
     void aBadMessageIsRejectedBeforeAnythingIsCreated() throws Exception {
         ShimException e = assertThrows(ShimException.class,
                 () -> h.start(new ShimMessage().mode(ShimMessage.Mode.RUN).id("x").stateDir(state.toString())));
