@@ -186,7 +186,8 @@ class LifecycleTest extends HarnessTest {
     @Test
     void attachBeforeGoSeesAllOutputAndFeedsStdin() throws Exception {
         AtomicReference<AttachClient> client = new AtomicReference<>();
-        h.start(h.container(state, "sh", "-c", "read line; echo \"got $line\"; echo oops >&2; exit 3").openStdin(true),
+        h.start(h.container(state, "sh", "-c",
+                "read line; echo \"got $line\"; cat >/dev/null; echo oops >&2; exit 3").openStdin(true), // ends at EOF
                 pid -> {
                     try {
                         client.set(AttachClient.connect(state.resolve("attach.sock")));
