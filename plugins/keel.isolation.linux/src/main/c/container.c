@@ -197,7 +197,7 @@ _Noreturn void container_main(const struct config *c, const struct child_io *cio
     if ((late = calloc(c->n_mounts ? c->n_mounts : 1, sizeof *late)) == NULL)
         fail(ENOMEM, "clone", "out of memory");
     umask(0);
-    /* nothing of the shim's (Java's pipes, the state directory, the log) reaches the container */
+    /* nothing of the shim's (Java's channel, the state directory, the log) reaches the container */
     if (dup2(cio->in, 0) < 0 || dup2(cio->out, 1) < 0 || dup2(cio->err, 2) < 0)
         fail(errno, "clone", "stdio: %m");
     close_fds_except(keep, cio->mntns >= 0 ? 2 : 1);

@@ -9,7 +9,7 @@
  * before it reads the message (a spare started ahead has done both when its message comes): the
  * supervisor ("the shim") is in its own session and not the JVM's child, so the daemon may die
  * while the container, its log and its exit record go on. After STARTED or ERROR the shim lets go
- * of Java's pipes and supervises alone (io.c).
+ * of Java's channel and supervises alone (io.c).
  */
 #include "shim.h"
 
@@ -64,8 +64,9 @@ static int read_cap_last(void)
 
 /*
  * Leaves the JVM's process tree: fork, setsid, fork. The process Java started stays until the
- * shim lets go of Java's pipes (after STARTED or ERROR, or when it dies): the JDK closes its
- * side of a child's pipes as soon as that child exits. Returns the release pipe's write end.
+ * shim lets go of Java's channel (after STARTED or ERROR, or when it dies): it is the driver's
+ * handle on a shim that never answers, and with pipes the JDK closes its side of a child's pipes
+ * as soon as that child exits. Returns the release pipe's write end.
  */
 static int detach(void)
 {
@@ -292,7 +293,7 @@ static int run(const struct config *c, int cap_last, int release)
         child_failed(-1, &m);
     close(sv[0]);
     say("STARTED");
-    dup2(devnull, STDIN_FILENO);       /* Java's pipes are let go */
+    dup2(devnull, STDIN_FILENO);       /* Java's channel is let go */
     dup2(devnull, STDOUT_FILENO);
     close(release);
     fail_cleanup(NULL);
