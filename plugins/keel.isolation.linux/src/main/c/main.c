@@ -102,6 +102,27 @@ static int detach(void)
     return release[1];
 }
 
+/*
+ * A network namespace made ahead, before the message comes: making one is most of the time a
+ * container process spends on its namespaces, and a spare shim has it ready. The shim goes into a
+ * new one, keeps a descriptor of it and comes back to its own. -1 where it cannot: the container
+ * process then makes its own, as it would without this.
+ */
+static int prepare_netns(void)
+{
+    int own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fresh = -1;
+
+    if (own < 0)
+        return -1;
+    if (unshare(CLONE_NEWNET) == 0) {
+        fresh = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+        if (setns(own, CLONE_NEWNET) < 0)
+            fail(errno, "namespace", "returning to the shim's network namespace: %m");
+    }
+    close(own);
+    return fresh;
+}
+
 /* Joins the JOIN_NS namespaces except mnt (the container process joins that); returns its fd. */
 static int join_namespaces(const struct config *c)
 {
@@ -207,9 +228,9 @@ static void make_stdio(const struct config *c, int devnull, struct child_io *cio
     io->err = p[0], cio->err = p[1];
 }
 
-static int run(const struct config *c, int cap_last, int release)
+static int run(const struct config *c, int cap_last, int release, int netns)
 {
-    struct child_io cio = { .cap_last = cap_last };
+    struct child_io cio = { .cap_last = cap_last, .netns = -1 };
     struct io_setup io = { .cfg = c, .logfd = -1 };
     struct sync_msg m;
     char pid[32];
@@ -239,6 +260,8 @@ static int run(const struct config *c, int cap_last, int release)
         fail(errno, "clone", "signalfd: %m");
     cio.sync = sv[1];
     cio.mntns = join_namespaces(c);
+    if (c->mode == MODE_RUN && (c->namespaces & CLONE_NEWNET))
+        cio.netns = netns;             /* else it is not wanted: closed with the shim's others below */
     if ((c->namespaces & CLONE_NEWPID) && unshare(CLONE_NEWPID) < 0)
         fail(errno, "clone", "unshare pid: %m");
 
@@ -248,6 +271,8 @@ static int run(const struct config *c, int cap_last, int release)
     if (child == 0)
         container_main(c, &cio);
     io.child = child;
+    if (netns >= 0)
+        close(netns);
     /* while the container process makes its namespaces: the shim's own files */
     snprintf(pid, sizeof pid, "%d\n", getpid());
     if (write_file_atomic(statedir, "shim.pid", pid, strlen(pid)) < 0)
@@ -324,7 +349,7 @@ static void connect_to(const char *path)
 int main(int argc, char **argv)
 {
     struct config cfg;
-    int cap_last, release;
+    int cap_last, release, netns;
 
     if (argc > 1)
         connect_to(argv[1]);
@@ -332,9 +357,10 @@ int main(int argc, char **argv)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);   /* CVE-2016-9962: no ptrace of the shim */
     prctl(PR_SET_NAME, "keel-shim", 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);
-    release = detach();                  /* before the message: a spare shim has done it when one comes */
+    release = detach();                  /* before the message: a spare shim has done both when one comes */
+    netns = prepare_netns();
     read_message(STDIN_FILENO, &cfg);
     cap_last = read_cap_last();
     validate(&cfg, cap_last);
-    return run(&cfg, cap_last, release);
+    return run(&cfg, cap_last, release, netns);
 }

@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -57,6 +59,28 @@ class SpareShimTest extends HarnessTest {
         Path next = h.state("b");
         launcher.launch(h.container(next, "sh", "-c", "exit 3"), pid -> { });
         assertEquals(3, awaitExit(next).code());
+    }
+
+    @Test
+    void eachContainerHasANetworkNamespaceOfItsOwnWhileTheShimStaysInTheHosts() throws Exception {
+        String host = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        Path warm = h.state("w");
+        launcher.launch(h.container(warm, "true"), pid -> { });
+        assertEquals(0, awaitExit(warm).code());
+        awaitSpare(-1);                              // the next one comes from a spare, made ahead
+        Set<String> seen = new HashSet<>();
+        for (String name : List.of("n1", "n2")) {
+            Path s = h.state(name);
+            ShimResult r = launcher.launch(h.container(s, "sh", "-c", "readlink /proc/self/ns/net; sleep 1"),
+                    pid -> { });
+            assertEquals(host, Files.readSymbolicLink(Path.of("/proc/" + r.shimPid() + "/ns/net")).toString(),
+                    "the shim left the host's network namespace");
+            assertEquals(0, awaitExit(s).code());
+            String netns = stdout(s).strip();
+            assertTrue(netns.startsWith("net:["), netns);
+            assertNotEquals(host, netns, "the container shares the host's network namespace");
+            assertTrue(seen.add(netns), "two containers share " + netns);
+        }
     }
 
     @Test
