@@ -1,11 +1,15 @@
 package keel.cgroup.v1;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.function.Function;
 
 import keel.api.ErrorKind;
 import keel.api.KeelException;
@@ -28,6 +32,29 @@ final class CgroupFiles {
             write(file, value);
         } catch (IOException e) {
             throw failed(file, value, what, e);
+        }
+    }
+
+    /**
+     * Writes each value with a write of its own to one open file: as many opens fewer, for files
+     * that take one entry per write (devices.allow, devices.deny). Fails at the first refused value,
+     * naming it.
+     */
+    static void writeEach(Path file, List<String> values, Function<String, String> what) {
+        if (values.isEmpty()) {
+            return;
+        }
+        String value = values.get(0);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            for (String v : values) {
+                value = v;
+                ByteBuffer bytes = ByteBuffer.wrap(v.getBytes(StandardCharsets.UTF_8));
+                if (channel.write(bytes) != bytes.limit()) {
+                    throw new IOException("a short write");
+                }
+            }
+        } catch (IOException e) {
+            throw failed(file, value, what.apply(value), e);
         }
     }
 

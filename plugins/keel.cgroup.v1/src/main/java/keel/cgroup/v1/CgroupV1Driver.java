@@ -45,6 +45,8 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
 
     private final Hierarchies hierarchies;
     private final String parent;
+    /** Whether the containers' parent in the cpuset hierarchy has cgroup.clone_children set (by this driver). */
+    private volatile boolean parentClones;
     /** Started by {@link #startMigrationWarmup}; kicked by {@link #anticipateJoin}. */
     private volatile MigrationWarmup warmup;
 
@@ -147,9 +149,19 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
             } catch (IOException e) {
                 throw KeelException.internal("cannot create cgroup " + dir + ": " + ControlFiles.reason(e), e);
             }
-            if (cpuset) {
+            if (cpuset && !(isLeaf && parentClones)) {
                 inheritCpuset(dir, "cpuset.cpus");
                 inheritCpuset(dir, "cpuset.mems");
+            }
+            if (cpuset && !isLeaf && dir.equals(leaf.getParent()) && !parentClones) {
+                // the containers' parent: the kernel then gives each new leaf its CPUs and memory nodes
+                // at mkdir (four file operations less per start); where it cannot be set, as before
+                try {
+                    CgroupFiles.write(dir.resolve("cgroup.clone_children"), "1");
+                    parentClones = true;
+                } catch (IOException e) {
+                    // the leaves inherit by hand
+                }
             }
         }
     }
@@ -217,9 +229,7 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
         if (target.defaultAllow()) {
             CgroupFiles.write(deny, "a", "the device rules");
             CgroupFiles.write(allow, "a", "the device rules");
-            for (DeviceRules.Rule rule : target.exceptions()) {
-                CgroupFiles.write(deny, rule.kernelForm(), "device rule " + rule.kernelForm());
-            }
+            CgroupFiles.writeEach(deny, kernelForms(target.exceptions()), rule -> "device rule " + rule);
             return;
         }
         if (current.defaultAllow()) {
@@ -233,9 +243,11 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
                 }
             }
         }
-        for (DeviceRules.Rule rule : target.exceptions()) {
-            CgroupFiles.write(allow, rule.kernelForm(), "device rule " + rule.kernelForm());
-        }
+        CgroupFiles.writeEach(allow, kernelForms(target.exceptions()), rule -> "device rule " + rule);
+    }
+
+    private static List<String> kernelForms(List<DeviceRules.Rule> rules) {
+        return rules.stream().map(DeviceRules.Rule::kernelForm).toList();
     }
 
     // ---------------------------------------------------------------- membership and stats
