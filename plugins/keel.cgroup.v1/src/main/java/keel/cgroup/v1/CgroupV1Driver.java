@@ -450,7 +450,6 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
         }
     }
 
-    /** Removes the parent cgroup from every hierarchy where no container is left in it (on deactivation). */
     /** Starts the {@link MigrationWarmup} of this driver (the service does; tests of the driver need not). */
     public void startMigrationWarmup() {
         warmup = MigrationWarmup.start(hierarchies.mounts().get("freezer"), parent).orElse(null);
@@ -462,6 +461,12 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
         return w == null ? -1 : w.moves();
     }
 
+    /** The warm-up's moves while it lingered after kicks, or -1 without one (for tests). */
+    long migrationBeats() {
+        MigrationWarmup w = warmup;
+        return w == null ? -1 : w.beats();
+    }
+
     /** Stops it and removes its cgroup. */
     public void stopMigrationWarmup() {
         MigrationWarmup w = warmup;
@@ -471,6 +476,7 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
         }
     }
 
+    /** Removes the parent cgroup from every hierarchy where no container is left in it (on deactivation). */
     public void removeEmptyParent() {
         hierarchies.mounts().values().stream().distinct()
                 .forEach(mount -> keel.cgroup.base.CgroupParents.removeIfEmpty(mount, parent));

@@ -19,13 +19,21 @@ import keel.cgroup.base.ControlFiles;
  * freezer hierarchy ({@code <freezer>/<parent>}, which holds the containers' cgroups and is never
  * frozen itself) and back: that thread pays the grace period while the container's cgroup is made and
  * its process set up, and the container's own join a few milliseconds later waits for what is left
- * of it, or not at all. Between two kicks nothing of it is in the hierarchy.
+ * of it, or not at all. For {@link #LINGER_MS} after a kick it moves again every {@link #BEAT_MS}
+ * (no wait then: the lock is in its writer mode), so that starts in a burst (a script, a scale-up)
+ * find the lock warm instead of each paying a grace period; for that while, the host's forks and
+ * exits take the lock's slower reader path. Between two kicks nothing of it is in the hierarchy.
  */
 final class MigrationWarmup implements AutoCloseable {
+    /** How long after a kick the lock is kept warm. */
+    static final long LINGER_MS = 50;
+    /** How often it is moved meanwhile: well within the grace period after which the lock goes cold. */
+    static final long BEAT_MS = 4;
     /** The parent cgroup in the freezer hierarchy, and the thread's own cgroup there. */
     private final Path parent;
     private final Path home;
     private final java.util.concurrent.atomic.AtomicLong moves = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong beats = new java.util.concurrent.atomic.AtomicLong();
     private final Semaphore kicks = new Semaphore(0);
     /** Started at the first kick (a daemon that starts no container makes no cgroup and no thread). */
     private Thread thread;
@@ -76,9 +84,13 @@ final class MigrationWarmup implements AutoCloseable {
     }
 
     private void run() {
+        long warmUntil = System.nanoTime();
         while (!closed) {
+            boolean kicked;
             try {
-                kicks.acquire();
+                long left = warmUntil - System.nanoTime();
+                kicked = left > 0 ? kicks.tryAcquire(Math.min(BEAT_MS, left / 1_000_000 + 1), TimeUnit.MILLISECONDS)
+                        : acquire();
             } catch (InterruptedException e) {
                 return;
             }
@@ -86,16 +98,26 @@ final class MigrationWarmup implements AutoCloseable {
             if (closed) {
                 return;
             }
+            if (kicked) {
+                warmUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MS);
+            } else if (System.nanoTime() - warmUntil >= 0) {
+                continue;                          // the lingering is over: wait for the next kick
+            }
             try {
                 Files.createDirectories(parent);   // as the container's cgroup would (the first one)
                 CgroupFiles.write(parent.resolve("tasks"), tid());
-                moves.incrementAndGet();
+                (kicked ? moves : beats).incrementAndGet();
             } catch (IOException e) {
                 // nothing moved: joins wait as without it, and a later kick tries again
             } finally {
                 goHome();
             }
         }
+    }
+
+    private boolean acquire() throws InterruptedException {
+        kicks.acquire();
+        return true;
     }
 
     /**
@@ -115,9 +137,14 @@ final class MigrationWarmup implements AutoCloseable {
         }
     }
 
-    /** How many times the thread moved into the warm-up cgroup (for tests). */
+    /** How many times the thread moved into the warm-up cgroup at a kick (for tests). */
     long moves() {
         return moves.get();
+    }
+
+    /** How many times it moved again while it lingered after a kick (for tests). */
+    long beats() {
+        return beats.get();
     }
 
     /** Stops the thread (if a kick started it); a warm-up in progress is finished first. */

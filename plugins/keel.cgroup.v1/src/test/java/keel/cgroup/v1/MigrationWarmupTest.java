@@ -43,6 +43,7 @@ class MigrationWarmupTest {
                     long tid = warmupThread();
                     assertTrue(awaitMoves(driver, i + 1), "moved into " + parent + " at anticipated join " + i + ": "
                             + driver.migrationWarmups() + " moves");
+                    Thread.sleep(MigrationWarmup.LINGER_MS + 50);   // its beats are over
                     assertTrue(awaitBackHome(tid, home), "the thread is back in " + home + " after warm-up " + i);
                     assertFalse(ControlFiles.pids(parent.resolve("tasks")).contains((int) tid),
                             "the thread is not left in the parent");
@@ -54,6 +55,26 @@ class MigrationWarmupTest {
             driver.destroy(driver.plan(String.format("%064x", 0xabcf)));
             Thread.sleep(100);
             assertEquals(3, driver.migrationWarmups(), "a create alone does not warm up: the kernel anticipates");
+        } finally {
+            driver.stopMigrationWarmup();
+        }
+    }
+
+    @Test
+    void afterAKickItKeepsMovingForTheLingerThenStops() throws Exception {
+        CgroupV1Driver driver = V1TestCgroups.driver();
+        driver.startMigrationWarmup();
+        try {
+            driver.anticipateJoin();
+            assertTrue(awaitMoves(driver, 1), "no move at the kick");
+            Thread.sleep(MigrationWarmup.LINGER_MS + 100);
+            long beats = driver.migrationBeats();
+            assertTrue(beats >= MigrationWarmup.LINGER_MS / MigrationWarmup.BEAT_MS / 4,
+                    "a lock kept warm for " + MigrationWarmup.LINGER_MS + " ms moves every " + MigrationWarmup.BEAT_MS
+                            + " ms or so: " + beats + " moves");
+            Thread.sleep(200);
+            assertEquals(beats, driver.migrationBeats(), "it went on moving after the linger");
+            assertEquals(1, driver.migrationWarmups());
         } finally {
             driver.stopMigrationWarmup();
         }
