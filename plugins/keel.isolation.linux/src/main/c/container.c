@@ -2,8 +2,8 @@
  * container.c - the container process, from fork to execve. No Java runs here; every step that
  * fails sends the shim an error record (errno, stage, message) and exits.
  *
- *   stdio, close the shim's descriptors, new namespaces (the network one made ahead by the shim,
- *   entered; or the container's mount namespace)
+ *   stdio, close the shim's descriptors, new namespaces (but the network one, made ahead by the
+ *   shim, which forked this process in it; or the container's mount namespace)
  *   -> READY -> the early part of the root (mounts.c), wait for GO -> cgroup namespace, the late
  *   mounts, hostname, sysctls, the late masks, pivot_root -> session and terminal -> cwd (checked inside the root) -> rlimits -> caps and
  *   user (security.c) -> no_new_privs -> die with the shim -> close all but 0-2 and the sync
@@ -191,7 +191,7 @@ static _Noreturn void exec_command(const struct config *c)
 
 _Noreturn void container_main(const struct config *c, const struct child_io *cio)
 {
-    int keep[3] = { cio->sync, cio->mntns, cio->netns }, rootfd = -1;
+    int keep[2] = { cio->sync, cio->mntns }, rootfd = -1;
     uint32_t fresh = c->namespaces & ~(uint32_t)(CLONE_NEWPID | CLONE_NEWCGROUP);
     bool *late;
 
@@ -202,15 +202,11 @@ _Noreturn void container_main(const struct config *c, const struct child_io *cio
     /* nothing of the shim's (Java's channel, the state directory, the log) reaches the container */
     if (dup2(cio->in, 0) < 0 || dup2(cio->out, 1) < 0 || dup2(cio->err, 2) < 0)
         fail(errno, "clone", "stdio: %m");
-    close_fds_except(keep, 3);        /* -1s are skipped */
+    close_fds_except(keep, 2);        /* -1s are skipped */
 
     if (c->mode == MODE_RUN) {
-        if (cio->netns >= 0) {         /* the shim made it ahead */
-            if (setns(cio->netns, CLONE_NEWNET) < 0)
-                fail(errno, "clone", "entering the new network namespace: %m");
-            close(cio->netns);
+        if (cio->netns_made)           /* born in it */
             fresh &= ~(uint32_t)CLONE_NEWNET;
-        }
         if (unshare((int)fresh) < 0)
             fail(errno, "clone", "unshare: %m");
     } else {

@@ -105,21 +105,22 @@ static int detach(void)
 /*
  * A network namespace made ahead, before the message comes: making one is most of the time a
  * container process spends on its namespaces, and a spare shim has it ready. The shim goes into a
- * new one, keeps a descriptor of it and comes back to its own. -1 where it cannot: the container
- * process then makes its own, as it would without this.
+ * new one, keeps a descriptor of it and comes back to its own, whose descriptor it keeps too (in
+ * *own) to come back again after it forked the container process in the new one. -1 where it
+ * cannot: the container process then makes its own, as it would without this.
  */
-static int prepare_netns(void)
+static int prepare_netns(int *own)
 {
-    int own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fresh = -1;
+    int fresh = -1;
 
-    if (own < 0)
+    *own = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (*own < 0)
         return -1;
     if (unshare(CLONE_NEWNET) == 0) {
         fresh = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-        if (setns(own, CLONE_NEWNET) < 0)
+        if (setns(*own, CLONE_NEWNET) < 0)
             fail(errno, "namespace", "returning to the shim's network namespace: %m");
     }
-    close(own);
     return fresh;
 }
 
@@ -207,6 +208,21 @@ static _Noreturn void child_failed(ssize_t n, const struct sync_msg *m)
     exit(1);
 }
 
+/* Reports the container process's error if one waits on the sync socket (read without waiting). */
+static void report_child_error(int sync)
+{
+    struct sync_msg m;
+    int passed;
+    ssize_t n;
+
+    while ((n = recv_sync_flags(sync, &m, &passed, MSG_DONTWAIT)) > 0) {
+        if (passed >= 0)
+            close(passed);
+        if (n == (ssize_t)sizeof m && m.type == SYNC_ERROR)
+            child_failed(n, &m);
+    }
+}
+
 static void make_stdio(const struct config *c, int devnull, struct child_io *cio, struct io_setup *io)
 {
     int p[2];
@@ -228,9 +244,9 @@ static void make_stdio(const struct config *c, int devnull, struct child_io *cio
     io->err = p[0], cio->err = p[1];
 }
 
-static int run(const struct config *c, int cap_last, int release, int netns)
+static int run(const struct config *c, int cap_last, int release, int netns, int ownnet)
 {
-    struct child_io cio = { .cap_last = cap_last, .netns = -1 };
+    struct child_io cio = { .cap_last = cap_last };
     struct io_setup io = { .cfg = c, .logfd = -1 };
     struct sync_msg m;
     char pid[32];
@@ -260,10 +276,16 @@ static int run(const struct config *c, int cap_last, int release, int netns)
         fail(errno, "clone", "signalfd: %m");
     cio.sync = sv[1];
     cio.mntns = join_namespaces(c);
-    if (c->mode == MODE_RUN && (c->namespaces & CLONE_NEWNET))
-        cio.netns = netns;             /* else it is not wanted: closed with the shim's others below */
     if ((c->namespaces & CLONE_NEWPID) && unshare(CLONE_NEWPID) < 0)
         fail(errno, "clone", "unshare pid: %m");
+    /*
+     * Born in its network namespace (made ahead) and its PID namespace: what Java does with the pid
+     * (cgroup, network) needs no more of it, so the pid goes out at once, while the process makes
+     * its other namespaces and the early part of its root.
+     */
+    cio.netns_made = netns >= 0 && c->mode == MODE_RUN && (c->namespaces & CLONE_NEWNET);
+    if (cio.netns_made && setns(netns, CLONE_NEWNET) < 0)
+        fail(errno, "clone", "entering the new network namespace: %m");
 
     child = fork();
     if (child < 0)
@@ -271,8 +293,12 @@ static int run(const struct config *c, int cap_last, int release, int netns)
     if (child == 0)
         container_main(c, &cio);
     io.child = child;
+    if (cio.netns_made && setns(ownnet, CLONE_NEWNET) < 0)
+        fail(errno, "namespace", "returning to the shim's network namespace: %m");
     if (netns >= 0)
         close(netns);
+    if (ownnet >= 0)
+        close(ownnet);
     /* while the container process makes its namespaces: the shim's own files */
     snprintf(pid, sizeof pid, "%d\n", getpid());
     if (write_file_atomic(statedir, "shim.pid", pid, strlen(pid)) < 0)
@@ -287,18 +313,16 @@ static int run(const struct config *c, int cap_last, int release, int netns)
     if (cio.out != devnull) close(cio.out);
     if (cio.err != devnull) close(cio.err);
 
-    n = recv_sync(sv[0], &m, &passed);
-    if (n != (ssize_t)sizeof m || m.type != SYNC_READY)
-        child_failed(n, &m);
     say("PID %d", child);
     if (!read_go()) {
         /* ABORT: if the container process failed meanwhile (its early mounts), that is the news */
-        n = recv_sync_flags(sv[0], &m, &passed, MSG_DONTWAIT);
-        if (n == (ssize_t)sizeof m && m.type == SYNC_ERROR)
-            child_failed(n, &m);
+        report_child_error(sv[0]);
         remove_state();
         exit(0);
     }
+    n = recv_sync(sv[0], &m, &passed);  /* its namespaces made: it is waiting for GO, or failed */
+    if (n != (ssize_t)sizeof m || m.type != SYNC_READY)
+        child_failed(n, &m);
     attach_accept(io.listenfd);        /* those who attached before GO see all output */
     m.type = SYNC_GO;
     if (send(sv[0], &m, sizeof m, MSG_NOSIGNAL) < 0) {
@@ -349,7 +373,7 @@ static void connect_to(const char *path)
 int main(int argc, char **argv)
 {
     struct config cfg;
-    int cap_last, release, netns;
+    int cap_last, release, netns, ownnet;
 
     if (argc > 1)
         connect_to(argv[1]);
@@ -358,9 +382,9 @@ int main(int argc, char **argv)
     prctl(PR_SET_NAME, "keel-shim", 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);
     release = detach();                  /* before the message: a spare shim has done both when one comes */
-    netns = prepare_netns();
+    netns = prepare_netns(&ownnet);
     read_message(STDIN_FILENO, &cfg);
     cap_last = read_cap_last();
     validate(&cfg, cap_last);
-    return run(&cfg, cap_last, release, netns);
+    return run(&cfg, cap_last, release, netns, ownnet);
 }

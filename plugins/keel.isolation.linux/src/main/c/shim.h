@@ -68,7 +68,7 @@ struct child_io {
     int sync;                    /* SOCK_SEQPACKET to the supervisor, CLOEXEC */
     int in, out, err;            /* become 0, 1, 2 (ignored with a tty: the pty slave does) */
     int mntns;                   /* exec mode: the container's mount namespace, else -1 */
-    int netns;                   /* a new network namespace made ahead for it, else -1 */
+    bool netns_made;             /* born in a new network namespace the shim made ahead */
     int cap_last;                /* /proc/sys/kernel/cap_last_cap */
 };
 

@@ -10,8 +10,9 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface LaunchHooks {
 
     /**
-     * The process exists with its namespaces but has not run the container's command yet: put it
-     * in its cgroup, attach its network namespace. A failure aborts the start.
+     * The process exists in its network namespace but has not run the container's command yet: put
+     * it in its cgroup, attach its network namespace (a driver may still be making its other
+     * namespaces meanwhile). A failure aborts the start.
      */
     void created(int pid);
 

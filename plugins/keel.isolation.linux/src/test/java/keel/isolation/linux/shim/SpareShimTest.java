@@ -61,6 +61,11 @@ class SpareShimTest extends HarnessTest {
         assertEquals(3, awaitExit(next).code());
     }
 
+    /**
+     * The pid comes while the process still makes its namespaces, but it was born in its network
+     * namespace: what the launch hook sees of it (where the network driver attaches) is the
+     * container's own.
+     */
     @Test
     void eachContainerHasANetworkNamespaceOfItsOwnWhileTheShimStaysInTheHosts() throws Exception {
         String host = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
@@ -71,8 +76,9 @@ class SpareShimTest extends HarnessTest {
         Set<String> seen = new HashSet<>();
         for (String name : List.of("n1", "n2")) {
             Path s = h.state(name);
+            String[] atHook = new String[1];
             ShimResult r = launcher.launch(h.container(s, "sh", "-c", "readlink /proc/self/ns/net; sleep 1"),
-                    pid -> { });
+                    pid -> atHook[0] = netnsOf(pid));
             assertEquals(host, Files.readSymbolicLink(Path.of("/proc/" + r.shimPid() + "/ns/net")).toString(),
                     "the shim left the host's network namespace");
             assertEquals(0, awaitExit(s).code());
@@ -80,6 +86,15 @@ class SpareShimTest extends HarnessTest {
             assertTrue(netns.startsWith("net:["), netns);
             assertNotEquals(host, netns, "the container shares the host's network namespace");
             assertTrue(seen.add(netns), "two containers share " + netns);
+            assertEquals(netns, atHook[0], "the launch hook saw another network namespace than the container's");
+        }
+    }
+
+    private static String netnsOf(int pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/net")).toString();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 
