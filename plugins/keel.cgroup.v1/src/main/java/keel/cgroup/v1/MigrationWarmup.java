@@ -1,8 +1,11 @@
 package keel.cgroup.v1;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +88,7 @@ final class MigrationWarmup implements AutoCloseable {
 
     private void run() {
         long warmUntil = System.nanoTime();
+        Moves mover = null;
         while (!closed) {
             boolean kicked;
             try {
@@ -92,11 +96,11 @@ final class MigrationWarmup implements AutoCloseable {
                 kicked = left > 0 ? kicks.tryAcquire(Math.min(BEAT_MS, left / 1_000_000 + 1), TimeUnit.MILLISECONDS)
                         : acquire();
             } catch (InterruptedException e) {
-                return;
+                break;
             }
             kicks.drainPermits();
             if (closed) {
-                return;
+                break;
             }
             if (kicked) {
                 warmUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MS);
@@ -104,13 +108,72 @@ final class MigrationWarmup implements AutoCloseable {
                 continue;                          // the lingering is over: wait for the next kick
             }
             try {
-                Files.createDirectories(parent);   // as the container's cgroup would (the first one)
-                CgroupFiles.write(parent.resolve("tasks"), tid());
+                if (mover == null) {
+                    mover = new Moves();
+                }
+                mover.there();
                 (kicked ? moves : beats).incrementAndGet();
             } catch (IOException e) {
-                // nothing moved: joins wait as without it, and a later kick tries again
+                // nothing moved: joins wait as without it, and the next kick tries again from scratch
+                mover = closeQuietly(mover);
             } finally {
-                goHome();
+                if (mover != null && !mover.back()) {
+                    mover = closeQuietly(mover);
+                }
+            }
+        }
+        closeQuietly(mover);
+    }
+
+    private static Moves closeQuietly(Moves moves) {
+        if (moves != null) {
+            moves.close();
+        }
+        return null;
+    }
+
+    /**
+     * The two moves, through the tasks files of the parent and of the thread's own cgroup kept open
+     * (a beat is two writes): made by the thread itself, with its own id.
+     */
+    private final class Moves implements AutoCloseable {
+        private final byte[] tid;
+        private final FileChannel there;
+        private final FileChannel back;
+
+        Moves() throws IOException {
+            tid = tid().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            Files.createDirectories(parent);       // as the container's cgroup would (the first one)
+            back = FileChannel.open(home.resolve("tasks"), StandardOpenOption.WRITE);
+            try {
+                there = FileChannel.open(parent.resolve("tasks"), StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                back.close();
+                throw e;
+            }
+        }
+
+        void there() throws IOException {
+            there.write(ByteBuffer.wrap(tid));
+        }
+
+        /** Back to the thread's own cgroup (at once: the lock is in its writer mode now); false if it cannot. */
+        boolean back() {
+            try {
+                back.write(ByteBuffer.wrap(tid));
+                return true;
+            } catch (IOException e) {
+                return false;                  // the home cgroup went (the daemon was moved)
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                there.close();
+                back.close();
+            } catch (IOException e) {
+                // closed
             }
         }
     }
@@ -126,15 +189,6 @@ final class MigrationWarmup implements AutoCloseable {
      */
     private static String tid() throws IOException {
         return Path.of("/proc/thread-self").toRealPath().getFileName().toString();
-    }
-
-    /** Back to the thread's own cgroup (at once: the lock is in its writer mode now). */
-    private void goHome() {
-        try {
-            CgroupFiles.write(home.resolve("tasks"), tid());
-        } catch (IOException e) {
-            // the home cgroup went (the daemon was moved): the parent stays busy until the daemon exits
-        }
     }
 
     /** How many times the thread moved into the warm-up cgroup at a kick (for tests). */
