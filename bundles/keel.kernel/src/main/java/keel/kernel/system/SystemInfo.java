@@ -92,8 +92,12 @@ public class SystemInfo implements SystemService {
         for (Bundle b : context.getBundles()) {
             String location = b.getLocation();
             if (fileOf(location).map(f -> f.startsWith(dir)).orElse(false)) {
-                plugins.add(new PluginInfo(b.getBundleId(), b.getSymbolicName(), b.getVersion().toString(),
-                        state(b), location, driversOf(b)));
+                try {
+                    plugins.add(new PluginInfo(b.getBundleId(), b.getSymbolicName(), b.getVersion().toString(),
+                            state(b), location, driversOf(b)));
+                } catch (IllegalStateException uninstalled) {
+                    // removed from the plugins directory while it was listed: it is not there any more
+                }
             }
         }
         return plugins;
