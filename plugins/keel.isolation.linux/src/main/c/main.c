@@ -182,9 +182,14 @@ static ssize_t recv_sync_flags(int fd, struct sync_msg *m, int *passed, int flag
     ssize_t n;
 
     *passed = -1;
+    /*
+     * ECONNRESET: the process ended with a message of ours unread (GO, just sent). The kernel
+     * reports that once, before what the process sent and is still queued (its error record): the
+     * next read gets that.
+     */
     do
         n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | flags);
-    while (n < 0 && errno == EINTR);
+    while (n < 0 && (errno == EINTR || errno == ECONNRESET));
     for (struct cmsghdr *h = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; h; h = CMSG_NXTHDR(&mh, h))
         if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
             memcpy(passed, CMSG_DATA(h), sizeof(int));
