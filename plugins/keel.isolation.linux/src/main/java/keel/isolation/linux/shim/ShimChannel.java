@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * The conversation with one keel-shim: a unix socket the shim connected to when it started (its
@@ -20,6 +21,8 @@ import java.time.Duration;
  * thread that acts on it (each such hand-over was a wake-up on the path of every start).
  */
 final class ShimChannel implements AutoCloseable {
+    /** How often a wait for a shim's connection looks whether its process is still there. */
+    static final long ALIVE_CHECK_MS = 50;
     private final SocketChannel channel;
     private final Selector selector;
     private final SelectionKey key;
@@ -48,10 +51,13 @@ final class ShimChannel implements AutoCloseable {
     }
 
     /**
-     * The channel of the shim that connects to {@code server} within {@code timeout}; the server is
-     * closed and its socket file removed either way (one shim per socket).
+     * The channel of the shim that connects to {@code server} within {@code timeout}, while
+     * {@code alive} says its process is there (looked at every {@link #ALIVE_CHECK_MS}: a shim that
+     * died before it connected is reported then, not at the timeout); the server is closed and its
+     * socket file removed either way (one shim per socket).
      */
-    static ShimChannel accept(ServerSocketChannel server, Path path, Duration timeout) throws IOException {
+    static ShimChannel accept(ServerSocketChannel server, Path path, Duration timeout, BooleanSupplier alive)
+            throws IOException {
         try (server; Selector waiting = Selector.open()) {
             server.configureBlocking(false);
             server.register(waiting, SelectionKey.OP_ACCEPT);
@@ -61,7 +67,14 @@ final class ShimChannel implements AutoCloseable {
                 if (left <= 0) {
                     throw new IOException("the shim did not connect within " + timeout.toMillis() + " ms");
                 }
-                waiting.select(Math.max(1, left / 1_000_000));
+                int ready = waiting.select(Math.min(ALIVE_CHECK_MS, Math.max(1, left / 1_000_000)));
+                if (ready == 0 && !alive.getAsBoolean()) {
+                    accepted = server.accept();    // it may have connected just before it ended
+                    if (accepted == null) {
+                        throw new IOException("the shim ended before it connected");
+                    }
+                    break;
+                }
                 waiting.selectedKeys().clear();
                 accepted = server.accept();
             }

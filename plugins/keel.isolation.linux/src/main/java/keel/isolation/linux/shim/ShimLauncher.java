@@ -210,7 +210,7 @@ public final class ShimLauncher implements AutoCloseable {
             throw new ShimException(0, "launch", "cannot run " + shim + ": " + e.getMessage());
         }
         try {
-            return new Spawned(process, ShimChannel.accept(server, socket, timeout));
+            return new Spawned(process, ShimChannel.accept(server, socket, timeout, process::isAlive));
         } catch (IOException e) {
             process.destroyForcibly();
             throw new ShimException(0, "launch", "starting " + shim + ": " + e.getMessage());

@@ -36,7 +36,7 @@ class ShimChannelTest {
         ServerSocketChannel server = ShimChannel.listen(path);
         SocketChannel shim = SocketChannel.open(StandardProtocolFamily.UNIX);
         shim.connect(UnixDomainSocketAddress.of(path));
-        ShimChannel launcher = ShimChannel.accept(server, path, SECOND);
+        ShimChannel launcher = ShimChannel.accept(server, path, SECOND, () -> true);
         assertFalse(Files.exists(path), "the socket file stays after the shim connected");
         return new Pair(launcher, shim);
     }
@@ -102,8 +102,19 @@ class ShimChannelTest {
     void noShimConnectingIsAnErrorAndLeavesNoSocketFile() throws Exception {
         Path path = dir.resolve("t.sock");
         IOException e = assertThrows(IOException.class,
-                () -> ShimChannel.accept(ShimChannel.listen(path), path, Duration.ofMillis(100)));
+                () -> ShimChannel.accept(ShimChannel.listen(path), path, Duration.ofMillis(100), () -> true));
         assertTrue(e.getMessage().contains("did not connect within 100 ms"), e.getMessage());
+        assertFalse(Files.exists(path));
+    }
+
+    @Test
+    void aShimThatEndsBeforeItConnectsIsReportedAtOnceNotAtTheTimeout() throws Exception {
+        Path path = dir.resolve("u.sock");
+        long start = System.nanoTime();
+        IOException e = assertThrows(IOException.class,
+                () -> ShimChannel.accept(ShimChannel.listen(path), path, Duration.ofSeconds(30), () -> false));
+        assertTrue(e.getMessage().contains("ended before it connected"), e.getMessage());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "waited for the timeout");
         assertFalse(Files.exists(path));
     }
 }
