@@ -6,7 +6,9 @@
 # per distribution and alternates their runs, so that a machine loaded by other work weighs on
 # every side alike. It also prints the CPU time the daemon's JVM spent per run (utime + stime of
 # its process over all the runs), which the machine's load does not stretch. A DIST may be followed by "::JVM OPTIONS" for its daemon (e.g. to compare
-# flags on one distribution). Usage: bench/own-time.sh RUNS DIST[::OPTS] [DIST[::OPTS] ...]
+# flags on one distribution). KEEL_BENCH_GAP=SECONDS sleeps that long before each run (a start after
+# a quiet spell, which finds the kernel's cgroup migration lock cold, instead of one in a burst).
+# Usage: bench/own-time.sh RUNS DIST[::OPTS] [DIST[::OPTS] ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:?usage: own-time.sh RUNS DIST [DIST ...]}
@@ -40,6 +42,7 @@ cpu() { awk '{print $14 + $15}' "/proc/$(cat "$work/$1/run/keel.pid")/stat"; }
 for i in "${!dists[@]}"; do cpu "$i" > "$work/$i/cpu.before"; done
 for _ in $(seq "$runs"); do
   for i in "${!dists[@]}"; do
+    [ -n "${KEEL_BENCH_GAP:-}" ] && sleep "$KEEL_BENCH_GAP"
     "${dists[$i]}/bin/keel" --root "$work/$i/root" --run "$work/$i/run" \
       run --rm --network none --rootfs "$work/rootfs" /bin/true
   done

@@ -137,9 +137,11 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
         for (Path part : mount.relativize(leaf)) {
             dir = dir.resolve(part);
             boolean isLeaf = dir.equals(leaf);
+            boolean made = false;
             try {
                 if (isLeaf || !Files.isDirectory(dir)) {   // a parent is there since the first container
                     Files.createDirectory(dir);
+                    made = true;
                 }
             } catch (FileAlreadyExistsException e) {
                 if (isLeaf) {
@@ -149,18 +151,20 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
             } catch (IOException e) {
                 throw KeelException.internal("cannot create cgroup " + dir + ": " + ControlFiles.reason(e), e);
             }
-            if (cpuset && !(isLeaf && parentClones)) {
+            if (cpuset) {
+                // a leaf made under a parent with clone_children has them already: two reads, no writes
                 inheritCpuset(dir, "cpuset.cpus");
                 inheritCpuset(dir, "cpuset.mems");
             }
-            if (cpuset && !isLeaf && dir.equals(leaf.getParent()) && !parentClones) {
+            if (cpuset && !isLeaf && dir.equals(leaf.getParent()) && (!parentClones || made)) {
                 // the containers' parent: the kernel then gives each new leaf its CPUs and memory nodes
-                // at mkdir (four file operations less per start); where it cannot be set, as before
+                // at mkdir; set again when this create made the parent (another instance may have
+                // removed the one it was set on); where it cannot be set, the leaves inherit by hand
                 try {
                     CgroupFiles.write(dir.resolve("cgroup.clone_children"), "1");
                     parentClones = true;
                 } catch (IOException e) {
-                    // the leaves inherit by hand
+                    parentClones = false;
                 }
             }
         }

@@ -1,6 +1,7 @@
 package keel.cgroup.v1;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +70,29 @@ class CgroupV1HostTest {
 
     private static Resources resources(Resources.Memory memory, Resources.Cpu cpu, Long pids) {
         return new Resources(memory, cpu, pids, null, List.of());
+    }
+
+    /**
+     * The parent gets cgroup.clone_children, so the kernel gives new leaves their CPUs and memory
+     * nodes; when another driver instance removed the parent meanwhile (its deactivation), the one
+     * made again gets it too, and a leaf is never left without them (a join would fail ENOSPC).
+     */
+    @Test
+    void aLeafHasTheParentsCpusAndMemsAlsoAfterTheParentWasRemovedAndMadeAgain() throws Exception {
+        Path parent = Hierarchies.under(V1TestCgroups.ROOT).mount("cpuset").resolve(V1TestCgroups.PARENT);
+        for (int round = 0; round < 2; round++) {
+            CgroupRecord record = create(resources(null, null, null));
+            Path leaf = Path.of(record.paths().get("cpuset"));
+            assertEquals(Files.readString(parent.resolve("cpuset.cpus")), Files.readString(leaf.resolve("cpuset.cpus")));
+            assertEquals(Files.readString(parent.resolve("cpuset.mems")), Files.readString(leaf.resolve("cpuset.mems")));
+            assertEquals("1", Files.readString(parent.resolve("cgroup.clone_children")).strip());
+            Process sleeper = startIn(record, "exec sleep 1000");
+            assertTrue(driver.pids(record).contains((int) sleeper.pid()), "joined: " + driver.pids(record));
+            created.remove(record);
+            driver.destroy(record);
+            V1TestCgroups.driver().removeEmptyParent();   // another instance's deactivation
+            assertFalse(Files.exists(parent), "the parent was not removed");
+        }
     }
 
     @Test
