@@ -175,8 +175,9 @@ class StorageUpdateCommitTest {
     }
 
     private static boolean reboundOverlay(List<String> sequence) {
-        int unbind = sequence.indexOf("unbind storage/overlay");
-        return unbind >= 0 && sequence.subList(unbind, sequence.size()).contains("bind storage/overlay");
+        List<String> now = List.copyOf(sequence);   // a view of a list that events still grow fails (CME)
+        int unbind = now.indexOf("unbind storage/overlay");
+        return unbind >= 0 && now.subList(unbind, now.size()).contains("bind storage/overlay");
     }
 
     /** The upperdir of the overlay mounted as the root of process {@code pid}, from its mountinfo. */
