@@ -21,7 +21,7 @@ import java.util.function.IntConsumer;
  *                              <--        (connects to the socket its command line names)
  *   message                    -->
  *                              <--        SHIM &lt;pid&gt;     (double-forked: not our child)
- *                              <--        PID &lt;pid&gt;      (namespaces made, nothing run yet)
+ *                              <--        PID &lt;pid&gt;      (born in its network namespace, nothing run yet)
  *   created.accept(pid): cgroup, network
  *   GO (or ABORT)              -->
  *   released.accept(pid)                  (its last steps: root, security, exec)
@@ -33,11 +33,12 @@ import java.util.function.IntConsumer;
  * a bounded time; a shim that dies or hangs is killed (by pid: its container follows it,
  * PR_SET_PDEATHSIG) and reported as a {@link ShimException}.
  * <p>
- * With a spare ({@link #withSpare}), one shim is started ahead and waits for its message: a launch
- * takes it, and once the container runs (or failed), the next spare is started on a thread of its
- * own, so that the exec of the shim and the JDK's process set-up are not part of a container's start. A spare holds no state: it has
- * written nothing and has no child; when the launcher is closed, or the daemon goes, its socket
- * closes and it exits.
+ * With a spare ({@link #withSpare}), one shim is started ahead and waits for its message, detached
+ * and with a new network namespace made: a launch takes it, and once the container runs (or
+ * failed), the next spare is started on a thread of its own, so that the exec of the shim, the
+ * JDK's process set-up and that work are not part of a container's start. A spare has written
+ * nothing and has no child (the namespace goes with it); when the launcher is closed, or the daemon
+ * goes, its socket closes and it exits.
  */
 public final class ShimLauncher implements AutoCloseable {
 
