@@ -306,7 +306,7 @@ public class CgroupV1Driver implements CgroupDriver, CgroupPlanner, JoinAnticipa
                 ControlFiles.number(pids.resolve("pids.current"), 0, 0),
                 ControlFiles.number(pids.resolve("pids.max"), 0, 0),
                 io[0], io[1],
-                ControlFiles.keyed(memory.resolve("memory.oom_control"), "oom_kill"));
+                oomKills(cgroup));
     }
 
     /** One file: memory.oom_control's oom_kill (0 once the cgroup is gone). */

@@ -267,7 +267,7 @@ public class CgroupV2Driver implements CgroupDriver, CgroupPlanner {
                 tasks,
                 ControlFiles.number(leaf.resolve("pids.max"), 0, 0),
                 io[0], io[1],
-                ControlFiles.keyed(leaf.resolve("memory.events"), "oom_kill"));
+                oomKills(cgroup));
     }
 
     /** Sums rbytes and wbytes over the devices of io.stat ({@code 8:0 rbytes=1 wbytes=2 rios=...}). */
