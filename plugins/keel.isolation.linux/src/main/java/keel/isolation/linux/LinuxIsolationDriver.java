@@ -33,7 +33,6 @@ import keel.isolation.linux.shim.SealedShim;
 import keel.isolation.linux.shim.ShimException;
 import keel.isolation.linux.shim.ShimLauncher;
 import keel.isolation.linux.shim.ShimMessage;
-import keel.isolation.linux.shim.ShimResult;
 
 /**
  * The Linux isolation driver: every container and exec is a process that keel-shim (C, shipped
@@ -81,13 +80,6 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
         } catch (IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    /** Constructor for tests: a shim binary already on disk. */
-    LinuxIsolationDriver(Path shim) {
-        this.shim = shim;
-        this.sealed = null;
-        this.launcher = new ShimLauncher(shim);
     }
 
     private synchronized ExitWatcher exits() {
@@ -158,21 +150,20 @@ public class LinuxIsolationDriver implements IsolationDriver, ExitNotifier {
 
     /**
      * Runs the shim's handshake; the process's record is made once it was told GO (its start time
-     * read while it makes its last steps) and handed to the kernel's {@link LaunchHooks#released}.
+     * read while it makes its last steps), handed to the kernel's {@link LaunchHooks#released} and
+     * returned once the command runs (a launch that returns has always released its process).
      */
     private ProcessRecord launch(String containerId, ShimMessage message, LaunchHooks hooks, String stateDir) {
         ProcessRecord[] released = new ProcessRecord[1];
-        ShimResult result;
         try {
-            result = launcher.launch(message, hooks::created, pid -> {
+            launcher.launch(message, hooks::created, pid -> {
                 released[0] = processRecord(containerId, pid, stateDir);
                 hooks.released(released[0]);
             });
         } catch (ShimException e) {
             throw failure(containerId, e);
         }
-        return released[0] != null && released[0].pid() == result.pid() ? released[0]
-                : processRecord(containerId, result.pid(), stateDir);
+        return released[0];
     }
 
     private static ProcessRecord processRecord(String containerId, int pid, String stateDir) {

@@ -61,24 +61,18 @@ final class ShimChannel implements AutoCloseable {
         try (server; Selector waiting = Selector.open()) {
             server.configureBlocking(false);
             server.register(waiting, SelectionKey.OP_ACCEPT);
-            SocketChannel accepted = null;
-            for (long end = System.nanoTime() + timeout.toNanos(); accepted == null; ) {
-                long left = end - System.nanoTime();
-                if (left <= 0) {
+            long end = System.nanoTime() + timeout.toNanos();
+            for (SocketChannel accepted = server.accept(); ; accepted = server.accept()) {
+                if (accepted != null) {
+                    return new ShimChannel(accepted);
+                }
+                if (!alive.getAsBoolean()) {       // after the accept above: one that connected, then ended, is taken
+                    throw new IOException("the shim ended before it connected");
+                }
+                if (!await(waiting, Math.min(end, System.nanoTime() + ALIVE_CHECK_MS * 1_000_000))) {
                     throw new IOException("the shim did not connect within " + timeout.toMillis() + " ms");
                 }
-                int ready = waiting.select(Math.min(ALIVE_CHECK_MS, Math.max(1, left / 1_000_000)));
-                if (ready == 0 && !alive.getAsBoolean()) {
-                    accepted = server.accept();    // it may have connected just before it ended
-                    if (accepted == null) {
-                        throw new IOException("the shim ended before it connected");
-                    }
-                    break;
-                }
-                waiting.selectedKeys().clear();
-                accepted = server.accept();
             }
-            return new ShimChannel(accepted);
         } finally {
             Files.deleteIfExists(path);
         }
@@ -91,14 +85,12 @@ final class ShimChannel implements AutoCloseable {
         try {
             while (out.hasRemaining()) {
                 if (channel.write(out) == 0) {
-                    long left = end - System.nanoTime();
-                    if (left <= 0) {
+                    key.interestOps(SelectionKey.OP_WRITE);
+                    boolean ready = await(selector, end);
+                    key.interestOps(SelectionKey.OP_READ);
+                    if (!ready) {
                         return false;
                     }
-                    key.interestOps(SelectionKey.OP_WRITE);
-                    selector.select(Math.max(1, left / 1_000_000));
-                    selector.selectedKeys().clear();
-                    key.interestOps(SelectionKey.OP_READ);
                 }
             }
             return true;
@@ -126,20 +118,30 @@ final class ShimChannel implements AutoCloseable {
                 int n = channel.read(in);
                 if (n < 0) {
                     ended = true;
-                } else if (n == 0) {
-                    long left = end - System.nanoTime();
-                    if (left <= 0) {
-                        throw new ShimException(0, "launch", "the shim did not answer within "
-                                + timeout.toMillis() + " ms");
-                    }
-                    selector.select(Math.max(1, left / 1_000_000));
-                    selector.selectedKeys().clear();
+                } else if (n == 0 && !await(selector, end)) {
+                    throw new ShimException(0, "launch", "the shim did not answer within "
+                            + timeout.toMillis() + " ms");
                 }
             }
         } catch (IOException e) {
             ended = true;                  // a reset connection ends the output as EOF does
             return takeLine();
         }
+    }
+
+    /**
+     * Waits until what {@code selector} watches is ready or the {@link System#nanoTime} {@code end}
+     * comes (or a wake-up); false only if {@code end} had come already: the caller tries again after
+     * a true, and its next wait says when the time is up.
+     */
+    private static boolean await(Selector selector, long end) throws IOException {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+            return false;
+        }
+        selector.select(Math.max(1, left / 1_000_000));
+        selector.selectedKeys().clear();
+        return true;
     }
 
     /** A whole line from the buffer; at the end, what is left without a newline. */

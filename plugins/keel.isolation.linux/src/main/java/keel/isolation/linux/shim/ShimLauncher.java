@@ -54,19 +54,14 @@ public final class ShimLauncher implements AutoCloseable {
     private Spawned spare;
     private boolean closed;
 
-    /** A launcher whose shims connect to sockets made next to the shim binary. */
-    public ShimLauncher(Path shimBinary) {
-        this(shimBinary, shimBinary.toAbsolutePath().getParent(), DEFAULT_TIMEOUT, false);
-    }
-
-    /** @param timeout how long each answer of the shim may take */
-    public ShimLauncher(Path shimBinary, Duration timeout) {
-        this(shimBinary, shimBinary.toAbsolutePath().getParent(), timeout, false);
-    }
-
     /** @param socketDir a private directory (with a short path) for the sockets shims connect to */
     public ShimLauncher(Path shimBinary, Path socketDir) {
         this(shimBinary, socketDir, DEFAULT_TIMEOUT, false);
+    }
+
+    /** @param timeout how long each answer of the shim may take */
+    public ShimLauncher(Path shimBinary, Path socketDir, Duration timeout) {
+        this(shimBinary, socketDir, timeout, false);
     }
 
     private ShimLauncher(Path shimBinary, Path socketDir, Duration timeout, boolean keepSpare) {
@@ -86,11 +81,6 @@ public final class ShimLauncher implements AutoCloseable {
      */
     public static ShimLauncher withSpare(Path shimBinary, Path socketDir) {
         return new ShimLauncher(shimBinary, socketDir, DEFAULT_TIMEOUT, true);
-    }
-
-    /** {@link #withSpare(Path, Path)} with its sockets next to the shim binary. */
-    public static ShimLauncher withSpare(Path shimBinary) {
-        return withSpare(shimBinary, shimBinary.toAbsolutePath().getParent());
     }
 
     /** A started shim that has not been given its message yet. */
@@ -125,11 +115,11 @@ public final class ShimLauncher implements AutoCloseable {
                 created.accept(pid);
             } catch (RuntimeException | Error e) {
                 shimChannel.send("ABORT\n".getBytes(StandardCharsets.US_ASCII), timeout);
-                ShimException reported = awaitEnd(shimChannel);
-                done = reported != ENDED_LATE;
-                if (reported != null && reported != ENDED_LATE) { // the process had failed already (making its root): the cause
-                    reported.addSuppressed(e);
-                    throw reported;
+                Ending ending = awaitEnd(shimChannel);
+                done = ending.inTime();
+                if (ending.error() != null) { // the process had failed already (making its root): the cause
+                    ending.error().addSuppressed(e);
+                    throw ending.error();
                 }
                 throw e;
             }
@@ -157,23 +147,21 @@ public final class ShimLauncher implements AutoCloseable {
         }
     }
 
-    /** What {@link #awaitEnd} returns when the shim did not end in time. */
-    private static final ShimException ENDED_LATE = new ShimException(0, "launch", "no end");
+    /** How a shim's output ended after ABORT: within the timeout or not, and the last ERROR it reported (or null). */
+    private record Ending(boolean inTime, ShimException error) {
+    }
 
-    /**
-     * Waits (bounded) until the shim closed its side (after ABORT: its cleanup is done): the last
-     * ERROR it reported meanwhile, null if none, {@link #ENDED_LATE} on timeout.
-     */
-    private ShimException awaitEnd(ShimChannel channel) {
+    /** Waits (bounded) until the shim closed its side (after ABORT: its cleanup is done). */
+    private Ending awaitEnd(ShimChannel channel) {
         ShimException error = null;
         try {
             for (String line; (line = channel.next(timeout)) != null; ) {
                 ShimException reported = ShimException.parse(line);
                 error = reported != null ? reported : error;
             }
-            return error;
+            return new Ending(true, error);
         } catch (ShimException e) {
-            return ENDED_LATE;
+            return new Ending(false, error);
         }
     }
 

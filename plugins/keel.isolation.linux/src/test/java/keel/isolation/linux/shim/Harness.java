@@ -45,11 +45,12 @@ final class Harness implements AutoCloseable {
 
     final Path dir;
     final Path rootfs;
-    final ShimLauncher launcher = new ShimLauncher(SHIM, Duration.ofSeconds(20));
+    final ShimLauncher launcher;
     private final List<Long> pids = new ArrayList<>();
 
     Harness() throws IOException, InterruptedException {
         dir = Files.createTempDirectory("keel-shim-test-");
+        launcher = new ShimLauncher(SHIM, dir, Duration.ofSeconds(20));   // its sockets in the test's directory
         rootfs = dir.resolve("rootfs");
         Busybox.createRootfs(rootfs);
     }

@@ -30,7 +30,7 @@ class SpareShimTest extends HarnessTest {
 
     @BeforeEach
     void setUp() {
-        launcher = ShimLauncher.withSpare(Harness.SHIM);
+        launcher = ShimLauncher.withSpare(Harness.SHIM, h.dir);
     }
 
     @AfterEach
